@@ -1,0 +1,60 @@
+"""The values that cross every boundary: a loaded contract, a load-time rejection, a business rejection."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ContractRejected(Exception):  # noqa: N818 - public name fixed by the product's API
+    """Raised by a processor when a contract is invalid: a business outcome, not a crash.
+
+    The task that raises it still succeeds; the contract's outcome is ``rejected`` with ``reason``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """One contract's bytes, as a worker on another machine will receive them.
+
+    ``source`` is the local path it was read from: kept for the desktop app (retry from the original
+    file) but never sent to a worker, which gets the content only.
+    """
+
+    name: str
+    data: bytes
+    media_type: str
+    source: str = field(default="", compare=False)
+
+    def to_message(self) -> dict[str, Any]:
+        # JSON is the only serializer we accept, so bytes travel as base64.
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "data": base64.b64encode(self.data).decode("ascii"),
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Contract:
+        return cls(
+            name=str(message["name"]),
+            data=base64.b64decode(message["data"]),
+            media_type=str(message["media_type"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRejection:
+    """A file (or one entry of a multi-contract file) that could not become a contract at load time."""
+
+    name: str
+    reason: str
+    source: str = ""
+
+
+LoadItem = Contract | LoadRejection
