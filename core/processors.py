@@ -1,0 +1,31 @@
+"""Processors: ``process(contract) -> dict`` functions, chosen on the worker side by ``module:function``."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from core.contract import Contract
+
+DEFAULT_PROCESSOR = "core.processors:analyze"
+
+Processor = Callable[[Contract], dict[str, Any]]
+
+
+def resolve_callable(spec: str) -> Callable[..., Any]:
+    """Import ``module:function`` (dotted attribute paths allowed after the colon)."""
+    module_name, sep, attr_path = spec.partition(":")
+    if not sep or not module_name or not attr_path:
+        raise ValueError(f"expected 'module:function', got {spec!r}")
+    target: Any = importlib.import_module(module_name)
+    for attr in attr_path.split("."):
+        target = getattr(target, attr)
+    if not callable(target):
+        raise TypeError(f"{spec} is not callable")
+    return target
+
+
+def analyze(contract: Contract) -> dict[str, Any]:
+    """The default processor: what the app understands in a contract (see core.analysis)."""
+    return {"media_type": contract.media_type, "size_bytes": len(contract.data)}
