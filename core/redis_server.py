@@ -76,13 +76,18 @@ class RedisServer:
             args += ["--unixsocket", str(self.unix_socket), "--unixsocketperm", "700"]
         return args
 
-    def start(self, timeout: float = 20.0) -> RedisServer:
+    def start(self, timeout: float = 20.0, detach: bool = False) -> RedisServer:
+        """Start and wait until it answers. ``detach``: keep running after this process exits."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
         if self.unix_socket is None and self.port == 0:
             self.port = free_port()
         self.process = subprocess.Popen(
-            self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if detach else subprocess.PIPE,
+            start_new_session=detach,
         )
         self.wait_ready(timeout)
         return self

@@ -1,7 +1,328 @@
-"""engine commands of the CLI."""
+"""Engine commands: worker, run, status, report, cancel, local."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
+from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, resolve_broker
+from core.config import load_section
+from core.local_mode import LocalMode, Started
+from core.processors import DEFAULT_PROCESSOR, resolve_callable
+from core.report_hooks import HOOKS_ENV
+
+EXIT_NO_REPORT = 1
+EXIT_USAGE = 2
+EXIT_NOT_FINAL = 3
+
+broker_option = click.option(
+    "--broker",
+    metavar="URL",
+    help="Redis URL, e.g. redis://host:6379/0 (default: $CONTRACT_BATCH_BROKER, the settings file, "
+    "else local mode).",
+)
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def local_concurrency() -> int:
+    raw = os.environ.get("CONTRACT_BATCH_LOCAL_WORKERS") or load_section("engine").get("local_workers") or 2
+    return max(1, int(raw))
+
+
+def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
+    """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
+    from core.client import BatchClient
+
+    url = choice.url or (local or LocalMode()).url
+    try:
+        check_reachable(url)
+    except BrokerUnavailable as exc:
+        hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
+        fail(f"{exc}{hint}", EXIT_NO_REPORT)
+    return BatchClient(url)
+
+
+# -- worker ------------------------------------------------------------------------------------------
+
+
+@click.command("worker")
+@broker_option
+@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=None, help="Pool processes.")
+@click.option("--processor", metavar="MODULE:FUNCTION", envvar="CONTRACT_BATCH_PROCESSOR",
+              help=f"process(contract) -> dict (default {DEFAULT_PROCESSOR}).")
+@click.option("--report-hook", "report_hooks", metavar="MODULE:FUNCTION", multiple=True,
+              help=f"hook(report) called once per batch; repeatable (also ${HOOKS_ENV}, comma-separated).")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.option("--hostname", "-n", default=None, help="Node name (default cb<pid>@<host>).")
+def worker_command(
+    broker: str | None,
+    concurrency: int | None,
+    processor: str | None,
+    report_hooks: tuple[str, ...],
+    loglevel: str,
+    hostname: str | None,
+) -> None:
+    """Run a Celery prefork worker for contract batches (events on, so Flower can watch it)."""
+    choice = resolve_broker(broker)
+    local = LocalMode()
+    if choice.local:
+        local.start_redis()
+    url = choice.url or local.url
+    hooks = list(report_hooks) or [s for s in os.environ.get(HOOKS_ENV, "").split(",") if s.strip()]
+    for spec in [processor or DEFAULT_PROCESSOR, *hooks]:
+        try:
+            resolve_callable(spec)
+        except Exception as exc:
+            fail(f"cannot load {spec}: {exc}", EXIT_USAGE)
+    try:
+        check_reachable(url)
+    except BrokerUnavailable as exc:
+        fail(str(exc), EXIT_NO_REPORT)
+    # Pool processes are forked from this one and read their processor and hooks from the environment.
+    if processor:
+        os.environ["CONTRACT_BATCH_PROCESSOR"] = processor
+    os.environ[HOOKS_ENV] = ",".join(hooks)
+    from core.celery_app import CONTROL_QUEUE, TASK_QUEUE, configure_app
+
+    app = configure_app(url)
+    argv = [
+        "worker",
+        "--pool", "prefork",
+        "--task-events",
+        "--queues", f"{TASK_QUEUE},{CONTROL_QUEUE}",
+        "--loglevel", loglevel,
+        "--hostname", hostname or f"cb{os.getpid()}@{socket.gethostname()}",
+    ]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    click.echo(f"worker for {mask(url)}", err=True)
+    app.worker_main(argv)
+
+
+# -- run ---------------------------------------------------------------------------------------------
+
+
+def _print_progress(progress: Any) -> None:
+    done = progress.finished
+    running = progress.states.get("STARTED", 0)
+    failed = progress.states.get("FAILURE", 0) + progress.states.get("REVOKED", 0)
+    click.echo(f"\r{done}/{progress.total} done, {running} running, {failed} failed or revoked ",
+               nl=False, err=True)
+
+
+@click.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@broker_option
+@click.option("--label", default="", help="A name for the batch, shown in reports.")
+@click.option("--soft-time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds before a contract's task is asked to stop (timed_out).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds before a contract's worker process is killed (timed_out).")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds from now; what has no outcome by then is reported lost.")
+@click.option("--wait", is_flag=True, help="Wait for the final report and print it.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --wait: write report.json (and the exports) into this folder.")
+def run_command(
+    paths: tuple[Path, ...],
+    broker: str | None,
+    label: str,
+    soft_time_limit: float | None,
+    time_limit: float | None,
+    deadline: float | None,
+    wait: bool,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    """Run one task per contract found in PATHS (files or folders, walked in sorted order)."""
+    from core.loader import load_paths
+
+    loaded = load_paths(paths)
+    for rejection in loaded.rejections:
+        click.echo(f"rejected {rejection.name}: {rejection.reason}", err=True)
+    if not loaded.items:
+        fail("no contract files found in " + ", ".join(map(str, paths)), EXIT_USAGE)
+    if not loaded.contracts:
+        fail("nothing loadable: every file was rejected", EXIT_USAGE)
+    choice = resolve_broker(broker)
+    local = LocalMode()
+    started = Started(False, False)
+    if choice.local:
+        try:
+            started = local.ensure_running(local_concurrency())
+        except Exception as exc:
+            fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
+    client = connect_client(choice, local)
+    try:
+        meta = client.launch(
+            loaded.items,
+            label=label,
+            soft_time_limit=soft_time_limit,
+            time_limit=time_limit,
+            deadline=deadline,
+        )
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if not wait:
+        summary = {
+            "batch_id": meta.batch_id,
+            "total": meta.total,
+            "dispatched": meta.dispatched,
+            "rejected_at_load": meta.total - meta.dispatched,
+            "label": meta.label,
+            "broker": mask(client.broker_url),
+        }
+        if as_json:
+            click.echo(json.dumps(summary))
+        else:
+            click.echo(meta.batch_id)
+        if started.redis or started.workers:
+            click.echo("local mode is running; stop it with 'contract-batch local stop'", err=True)
+        return
+    show_progress = sys.stderr.isatty() and not as_json
+    try:
+        report = client.wait_report(meta.batch_id, on_progress=_print_progress if show_progress else None)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
+                   f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
+        sys.exit(130)
+    if show_progress:
+        click.echo("", err=True)
+    if out is not None:
+        write_outputs(report, out)
+    emit_report(report, as_json)
+    if choice.local:
+        local.stop(started)
+
+
+def write_outputs(report: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    try:
+        from core.reporting.exporter import export_report  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    export_report(report, out)
+
+
+def emit_report(report: dict[str, Any], as_json: bool) -> None:
+    from core.report import format_report_text
+
+    click.echo(json.dumps(report, indent=2) if as_json else format_report_text(report))
+
+
+# -- status / report / cancel ------------------------------------------------------------------------
+
+
+def _client_for(broker: str | None) -> Any:
+    return connect_client(resolve_broker(broker))
+
+
+@click.command("status")
+@click.argument("batch_id")
+@broker_option
+@click.option("--json", "as_json", is_flag=True)
+def status_command(batch_id: str, broker: str | None, as_json: bool) -> None:
+    """Every contract of a batch with its Celery state and outcome (read in bulk from the frozen ids)."""
+    client = _client_for(broker)
+    status = client.status(batch_id)
+    if status is None:
+        fail(f"no such batch: {batch_id}", EXIT_USAGE)
+    data = status.to_json()
+    if status.final:
+        data["hooks"] = client.hooks(batch_id)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    counts = {}
+    for c in data["contracts"]:
+        key = c["outcome"] or (c["state"] or "").lower()
+        counts[key] = counts.get(key, 0) + 1
+    click.echo(f"batch {batch_id} ({data['state']}{', final' if data['final'] else ''}): "
+               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for c in data["contracts"]:
+        click.echo(f"  {c['name']:<40} {c['state'] or '-':<9} {c['outcome'] or '':<9} {c['error'] or ''}"
+                   .rstrip())
+
+
+@click.command("report")
+@click.argument("batch_id")
+@broker_option
+@click.option("--json", "as_json", is_flag=True)
+def report_command(batch_id: str, broker: str | None, as_json: bool) -> None:
+    """The batch's final report (exit 3 while it is not final yet)."""
+    client = _client_for(broker)
+    if client.batch(batch_id) is None:
+        fail(f"no such batch: {batch_id}", EXIT_USAGE)
+    report = client.report(batch_id)
+    if report is None:
+        progress = client.progress(batch_id)
+        fail(f"batch {batch_id} is not final yet ({progress.finished} of {progress.total} tasks done)",
+             EXIT_NOT_FINAL)
+    emit_report(report, as_json)
+
+
+@click.command("cancel")
+@click.argument("batch_id")
+@broker_option
+def cancel_command(batch_id: str, broker: str | None) -> None:
+    """Revoke everything unfinished in a batch; its report still arrives, with them revoked."""
+    client = _client_for(broker)
+    try:
+        count = client.cancel(batch_id)
+    except KeyError:
+        fail(f"no such batch: {batch_id}", EXIT_USAGE)
+    click.echo(f"revoked {count} unfinished task(s) of batch {batch_id}")
+
+
+# -- local -------------------------------------------------------------------------------------------
+
+
+@click.group("local")
+def local_group() -> None:
+    """Local mode: the private Redis and worker processes the app starts by itself."""
+
+
+@local_group.command("start")
+@click.option("--concurrency", "-c", type=click.IntRange(1, 64), default=None)
+def local_start(concurrency: int | None) -> None:
+    """Start local Redis and a local worker (if not running) and leave them running."""
+    local = LocalMode()
+    started = local.ensure_running(concurrency or local_concurrency())
+    click.echo(f"local Redis {'started' if started.redis else 'already running'} at {local.url}")
+    click.echo(f"local worker {'started' if started.workers else 'already running'} "
+               f"(pids {local.worker_pids()}); logs in {local.logs}")
+
+
+@local_group.command("stop")
+def local_stop() -> None:
+    """Stop the local worker(s) and Redis (Redis keeps its data on disk)."""
+    local = LocalMode()
+    local.stop()
+    click.echo("local mode stopped")
+
+
+@local_group.command("status")
+def local_status() -> None:
+    """Whether local Redis and workers are running."""
+    local = LocalMode()
+    click.echo(f"redis: {'running' if local.redis_alive() else 'stopped'} ({local.url})")
+    pids = local.worker_pids()
+    click.echo(f"workers: {'running, pids ' + str(pids) if pids else 'stopped'}")
+
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the main group."""
+    for command in (worker_command, run_command, status_command, report_command, cancel_command,
+                    local_group):
+        group.add_command(command)

@@ -1,0 +1,290 @@
+"""The engine's API for the CLI and the desktop app: launch a resilient chord, read it, cancel it.
+
+Nothing here blocks on workers: everything reads or writes Redis, and the watchdog on the workers makes
+sure the report arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from celery import chord
+
+from core import ledger
+from core.broker import BrokerUnavailable, check_reachable, mask, redis_client
+from core.celery_app import CONTROL_QUEUE, app, configure_app
+from core.contract import Contract, LoadItem
+from core.engine_settings import EngineSettings
+from core.ledger import BatchMeta, Entry
+from core.report import utc_iso
+from core.task_states import READY_STATES, TaskSnapshot, read_snapshots, read_states
+
+
+class ReportTimeout(TimeoutError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    total: int  # dispatched tasks
+    finished: int
+    states: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    meta: BatchMeta
+    state: str
+    entries: list[Entry]
+    snapshots: dict[str, TaskSnapshot]
+    report: dict[str, Any] | None
+
+    @property
+    def final(self) -> bool:
+        return self.report is not None
+
+    def to_json(self) -> dict[str, Any]:
+        by_id = {c["task_id"]: c for c in self.report["contracts"] if c["task_id"]} if self.report else {}
+        contracts = []
+        for e in self.entries:
+            snap = self.snapshots.get(e.task_id) if e.task_id else None
+            row: dict[str, Any] = {"name": e.name, "task_id": e.task_id}
+            if e.task_id is None:
+                row.update(state=None, outcome="rejected", error=e.error, attempts=0, worker=None)
+            else:
+                assert snap is not None
+                final_row = by_id.get(e.task_id)
+                row.update(
+                    state=snap.state,
+                    outcome=final_row["outcome"] if final_row else snap.outcome,
+                    error=final_row["error"] if final_row else snap.error,
+                    attempts=snap.attempts,
+                    worker=snap.worker,
+                    runtime_s=snap.runtime_s,
+                )
+            contracts.append(row)
+        return {
+            "batch_id": self.meta.batch_id,
+            "label": self.meta.label,
+            "created_at": self.meta.created_at,
+            "state": self.state,
+            "final": self.final,
+            "counts": self.report["counts"] if self.report else None,
+            "contracts": contracts,
+        }
+
+
+class BatchClient:
+    def __init__(self, broker_url: str, settings: EngineSettings | None = None) -> None:
+        self.broker_url = broker_url
+        self.settings = settings or EngineSettings.from_env()
+        configure_app(broker_url, self.settings)
+        self.app = app
+        self.redis: redis.Redis = redis_client(broker_url)
+
+    @property
+    def display_url(self) -> str:
+        return mask(self.broker_url)
+
+    def ping(self) -> None:
+        check_reachable(self.broker_url)
+
+    def workers(self, timeout: float = 1.0) -> list[str]:
+        """Names of the workers that answered a ping (Celery's control channel)."""
+        replies = self.app.control.ping(timeout=timeout) or []
+        return sorted(name for reply in replies for name in reply)
+
+    # -- launching -----------------------------------------------------------------------------------
+
+    def launch(
+        self,
+        items: Sequence[LoadItem],
+        *,
+        label: str = "",
+        soft_time_limit: float | None = None,
+        time_limit: float | None = None,
+        deadline: float | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> BatchMeta:
+        """Freeze the ledger, then dispatch one task per contract as a chord whose body is the report step."""
+        contracts = [i for i in items if isinstance(i, Contract)]
+        if not contracts:
+            raise ValueError("nothing to run: no contract could be loaded")
+        soft, hard = self._limits(soft_time_limit, time_limit)
+        if deadline is not None and deadline <= 0:
+            raise ValueError("--deadline must be a positive number of seconds")
+        batch_id = uuid.uuid4().hex[:12]
+        created = time.time()
+        entries: list[Entry] = []
+        index = 0
+        for item in items:
+            if isinstance(item, Contract):
+                entries.append(Entry(item.name, ledger.task_id_for(batch_id, index), None, item.source))
+                index += 1
+            else:
+                entries.append(Entry(item.name, None, item.reason, item.source))
+        meta = BatchMeta(
+            batch_id=batch_id,
+            label=label,
+            created_at=utc_iso(created),
+            created_ts=created,
+            total=len(entries),
+            dispatched=len(contracts),
+            soft_time_limit=soft,
+            time_limit=hard,
+            deadline_at=None if deadline is None else created + deadline,
+            idle_timeout=self.settings.default_idle_timeout(hard),
+            extra=dict(extra or {}),
+        )
+        ledger.create_batch(self.redis, meta, entries, ttl=self.settings.result_expires)
+        from core.tasks import finalize, on_chord_error, process_contract
+
+        header = [
+            process_contract.signature(
+                (batch_id, contract.to_message()),
+                task_id=ledger.task_id_for(batch_id, i),
+                soft_time_limit=soft,
+                time_limit=hard,
+            )
+            for i, contract in enumerate(contracts)
+        ]
+        body = finalize.si(batch_id, "callback").set(task_id=f"{batch_id}-finalize", queue=CONTROL_QUEUE)
+        body.link_error(on_chord_error.s())
+        with self.app.backend.dispatching():
+            chord(header, body).apply_async()
+        return meta
+
+    def _limits(self, soft: float | None, hard: float | None) -> tuple[float, float]:
+        s = self.settings
+        if soft is None and hard is None:
+            soft, hard = s.soft_time_limit, s.time_limit
+        elif hard is None:
+            assert soft is not None
+            hard = max(s.time_limit, soft + 5.0) if soft < s.time_limit else soft + 5.0
+        elif soft is None:
+            soft = min(s.soft_time_limit, hard * 0.8)
+        if soft <= 0 or hard <= 0:
+            raise ValueError("time limits must be positive")
+        if soft >= hard:
+            raise ValueError(f"the soft time limit ({soft} s) must be below the hard one ({hard} s)")
+        return float(soft), float(hard)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def batch(self, batch_id: str) -> tuple[BatchMeta, str] | None:
+        return ledger.read_meta(self.redis, batch_id)
+
+    def entries(self, batch_id: str) -> list[Entry]:
+        return ledger.read_entries(self.redis, batch_id)
+
+    def recent_batches(self, limit: int = 200) -> list[BatchMeta]:
+        metas = []
+        for batch_id in ledger.recent_batches(self.redis, limit):
+            found = ledger.read_meta(self.redis, batch_id)
+            if found is not None:
+                metas.append(found[0])
+        return metas
+
+    def states(self, task_ids: Sequence[str]) -> list[str]:
+        return read_states(self.redis, task_ids)
+
+    def snapshots(self, batch_id: str, task_ids: Sequence[str]) -> list[TaskSnapshot]:
+        return read_snapshots(self.redis, batch_id, task_ids)
+
+    def progress(self, batch_id: str, task_ids: Sequence[str] | None = None) -> Progress:
+        ids = task_ids if task_ids is not None else [
+            e.task_id for e in self.entries(batch_id) if e.task_id is not None
+        ]
+        states = self.states(ids)
+        return Progress(len(ids), sum(1 for s in states if s in READY_STATES), dict(Counter(states)))
+
+    def status(self, batch_id: str) -> BatchStatus | None:
+        found = self.batch(batch_id)
+        if found is None:
+            return None
+        meta, state = found
+        entries = self.entries(batch_id)
+        ids = [e.task_id for e in entries if e.task_id is not None]
+        snaps = {s.task_id: s for s in self.snapshots(batch_id, ids)}
+        return BatchStatus(meta, state, entries, snaps, self.report(batch_id))
+
+    def report(self, batch_id: str) -> dict[str, Any] | None:
+        return ledger.read_report(self.redis, batch_id)
+
+    def hooks(self, batch_id: str) -> list[dict[str, Any]] | None:
+        return ledger.read_hooks(self.redis, batch_id)
+
+    def wait_report(
+        self,
+        batch_id: str,
+        timeout: float | None = None,
+        poll: float = 0.25,
+        on_progress: Callable[[Progress], None] | None = None,
+        progress_every: float = 0.5,
+    ) -> dict[str, Any]:
+        ids = [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
+        end = None if timeout is None else time.monotonic() + timeout
+        next_progress = 0.0
+        while True:
+            report = self.report(batch_id)
+            if report is not None:
+                return report
+            now = time.monotonic()
+            if on_progress is not None and now >= next_progress:
+                on_progress(self.progress(batch_id, ids))
+                next_progress = now + progress_every
+            if end is not None and now >= end:
+                raise ReportTimeout(f"no report for batch {batch_id} within {timeout} s")
+            time.sleep(poll)
+
+    # -- acting --------------------------------------------------------------------------------------
+
+    def cancel(self, batch_id: str) -> int:
+        """Revoke everything unfinished (running tasks are terminated); the report still arrives."""
+        found = self.batch(batch_id)
+        if found is None:
+            raise KeyError(batch_id)
+        _, state = found
+        if state in (ledger.STATE_OPEN, ledger.STATE_CLOSING):
+            ledger.set_state(self.redis, batch_id, ledger.STATE_CANCELLED)
+        ids = [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
+        unfinished = [t for t, s in zip(ids, self.states(ids), strict=True) if s not in READY_STATES]
+        if unfinished and state != ledger.STATE_FINAL:
+            self.revoke(batch_id, unfinished, terminate=True)
+        return len(unfinished) if state != ledger.STATE_FINAL else 0
+
+    def revoke(self, batch_id: str, task_ids: Sequence[str], terminate: bool = False) -> None:
+        ids = list(task_ids)
+        ledger.add_revoked(self.redis, batch_id, ids, self.settings.result_expires)
+        self.app.control.revoke(ids, terminate=terminate)
+
+    # -- email send records (kept beside the report so every machine sees them) ------------------------
+
+    def record_send(self, batch_id: str, record: dict[str, Any]) -> None:
+        key = ledger.batch_key(batch_id, "sends")
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(key, json.dumps(record))
+        pipe.expire(key, int(self.settings.result_expires))
+        pipe.execute()
+
+    def sends(self, batch_id: str) -> list[dict[str, Any]]:
+        return [json.loads(x) for x in self.redis.lrange(ledger.batch_key(batch_id, "sends"), 0, -1)]
+
+    def close(self) -> None:
+        self.redis.close()
+
+
+def connect(broker_url: str, settings: EngineSettings | None = None) -> BatchClient:
+    """A client for a reachable broker, or BrokerUnavailable with a plain message."""
+    check_reachable(broker_url)
+    return BatchClient(broker_url, settings)
+
+
+__all__ = ["BatchClient", "BatchStatus", "BrokerUnavailable", "Progress", "ReportTimeout", "connect"]

@@ -1,0 +1,232 @@
+"""The batch ledger in Redis: every key the engine writes, in one place.
+
+Keys (prefix ``contract_batch:``), all in the broker's Redis:
+
+- ``batch:<id>``            hash: ``meta`` (JSON), ``state`` (open|cancelled|closing|final),
+                            ``deadline_at`` (epoch or "")
+- ``batch:<id>:entries``    JSON list of ``{name, task_id, error}``: the frozen ledger, in dispatch order
+- ``batch:<id>:attempts``   hash task_id -> times a worker started it
+- ``batch:<id>:runs``       hash task_id -> JSON ``{worker, started_at}`` of the last attempt
+- ``batch:<id>:revoked``    set of task ids revoked through our client (checked when a task starts,
+                            so a revoke sent while no worker runs is not lost)
+- ``batch:<id>:claim``      the finalizer's lease (SET NX PX)
+- ``batch:<id>:report``     the final report (JSON)
+- ``batch:<id>:hooks``      JSON list of report-hook results; ``batch:<id>:hooks_done`` once they ran
+- ``batch:<id>:sends``      list of JSON send records (email)
+- ``open``                  zset batch_id -> created_at: batches the watchdog sweeps
+- ``batches``               zset batch_id -> created_at: every batch, for history
+- ``activity``              epoch of the last header task start, any batch (idle detection)
+- ``sweeper``               lock: which worker sweeps this period; ``sweep_seen``: when the last sweep ran
+
+Task results stay where Celery puts them (``celery-task-meta-<task_id>``), so Flower and
+``AsyncResult`` keep working.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+PREFIX = "contract_batch:"
+RESULT_KEY_PREFIX = "celery-task-meta-"
+OPEN_KEY = PREFIX + "open"
+ALL_KEY = PREFIX + "batches"
+ACTIVITY_KEY = PREFIX + "activity"
+SWEEPER_KEY = PREFIX + "sweeper"
+SWEEP_SEEN_KEY = PREFIX + "sweep_seen"
+
+STATE_OPEN = "open"
+STATE_CANCELLED = "cancelled"
+# Forced to finish (deadline, idle): new starts are refused while the report is being written.
+STATE_CLOSING = "closing"
+STATE_FINAL = "final"
+
+# One round trip per thousand ids: big enough to amortise latency, small enough not to stall Redis.
+CHUNK = 1000
+
+
+def batch_key(batch_id: str, suffix: str = "") -> str:
+    return f"{PREFIX}batch:{batch_id}{':' + suffix if suffix else ''}"
+
+
+def result_key(task_id: str) -> str:
+    return RESULT_KEY_PREFIX + task_id
+
+
+def task_id_for(batch_id: str, index: int) -> str:
+    return f"{batch_id}-{index}"
+
+
+def chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of the ledger: a dispatched contract (task_id set) or a load rejection (error set)."""
+
+    name: str
+    task_id: str | None
+    error: str | None = None
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "task_id": self.task_id, "error": self.error, "source": self.source}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Entry:
+        return cls(d["name"], d.get("task_id"), d.get("error"), d.get("source") or "")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchMeta:
+    batch_id: str
+    label: str
+    created_at: str  # ISO 8601 UTC
+    created_ts: float
+    total: int
+    dispatched: int
+    soft_time_limit: float
+    time_limit: float
+    deadline_at: float | None
+    idle_timeout: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "label": self.label,
+            "created_at": self.created_at,
+            "created_ts": self.created_ts,
+            "total": self.total,
+            "dispatched": self.dispatched,
+            "soft_time_limit": self.soft_time_limit,
+            "time_limit": self.time_limit,
+            "deadline_at": self.deadline_at,
+            "idle_timeout": self.idle_timeout,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> BatchMeta:
+        return cls(
+            batch_id=d["batch_id"],
+            label=d.get("label", ""),
+            created_at=d["created_at"],
+            created_ts=float(d["created_ts"]),
+            total=int(d["total"]),
+            dispatched=int(d["dispatched"]),
+            soft_time_limit=float(d["soft_time_limit"]),
+            time_limit=float(d["time_limit"]),
+            deadline_at=None if d.get("deadline_at") is None else float(d["deadline_at"]),
+            idle_timeout=float(d["idle_timeout"]),
+            extra=dict(d.get("extra") or {}),
+        )
+
+
+def create_batch(r: redis.Redis, meta: BatchMeta, entries: Sequence[Entry], ttl: float) -> None:
+    """Write the frozen ledger before any task is sent, so nothing can finish unrecorded."""
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(
+        batch_key(meta.batch_id),
+        mapping={
+            "meta": json.dumps(meta.to_json()),
+            "state": STATE_OPEN,
+            "deadline_at": "" if meta.deadline_at is None else repr(meta.deadline_at),
+        },
+    )
+    pipe.set(batch_key(meta.batch_id, "entries"), json.dumps([e.to_json() for e in entries]))
+    for key in (batch_key(meta.batch_id), batch_key(meta.batch_id, "entries")):
+        pipe.expire(key, int(ttl))
+    pipe.zadd(OPEN_KEY, {meta.batch_id: meta.created_ts})
+    pipe.zadd(ALL_KEY, {meta.batch_id: meta.created_ts})
+    pipe.execute()
+
+
+def read_meta(r: redis.Redis, batch_id: str) -> tuple[BatchMeta, str] | None:
+    raw_meta, state = r.hmget(batch_key(batch_id), "meta", "state")
+    if raw_meta is None:
+        return None
+    return BatchMeta.from_json(json.loads(raw_meta)), (state or b"").decode()
+
+
+def read_entries(r: redis.Redis, batch_id: str) -> list[Entry]:
+    raw = r.get(batch_key(batch_id, "entries"))
+    return [] if raw is None else [Entry.from_json(d) for d in json.loads(raw)]
+
+
+def read_state(r: redis.Redis, batch_id: str) -> str | None:
+    raw = r.hget(batch_key(batch_id), "state")
+    return None if raw is None else raw.decode()
+
+
+def set_state(r: redis.Redis, batch_id: str, state: str) -> None:
+    r.hset(batch_key(batch_id), "state", state)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptGate:
+    """What a header task learns about its batch when it starts."""
+
+    state: str | None
+    deadline_at: float | None
+    attempt: int
+    revoked: bool = False
+
+
+def begin_attempt(r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float) -> AttemptGate:
+    """Record a start and read whether the batch still wants it, in one round trip."""
+    pipe = r.pipeline(transaction=False)
+    pipe.hmget(batch_key(batch_id), "state", "deadline_at")
+    pipe.hincrby(batch_key(batch_id, "attempts"), task_id, 1)
+    pipe.hset(batch_key(batch_id, "runs"), task_id, json.dumps({"worker": worker, "started_at": now}))
+    pipe.set(ACTIVITY_KEY, repr(now))
+    pipe.sismember(batch_key(batch_id, "revoked"), task_id)
+    (state, deadline), attempt, _, _, revoked = pipe.execute()
+    return AttemptGate(
+        state=None if state is None else state.decode(),
+        deadline_at=float(deadline) if deadline else None,
+        attempt=int(attempt),
+        revoked=bool(revoked),
+    )
+
+
+def add_revoked(r: redis.Redis, batch_id: str, task_ids: Sequence[str], ttl: float) -> None:
+    if task_ids:
+        pipe = r.pipeline(transaction=False)
+        pipe.sadd(batch_key(batch_id, "revoked"), *task_ids)
+        pipe.expire(batch_key(batch_id, "revoked"), int(ttl))
+        pipe.execute()
+
+
+def open_batches(r: redis.Redis) -> list[str]:
+    return [b.decode() for b in r.zrange(OPEN_KEY, 0, -1)]
+
+
+def recent_batches(r: redis.Redis, limit: int = 200) -> list[str]:
+    return [b.decode() for b in r.zrevrange(ALL_KEY, 0, limit - 1)]
+
+
+def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
+    raw = r.get(batch_key(batch_id, "report"))
+    return None if raw is None else json.loads(raw)
+
+
+def read_hooks(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:
+    raw = r.get(batch_key(batch_id, "hooks"))
+    return None if raw is None else json.loads(raw)
+
+
+def last_activity(r: redis.Redis) -> float | None:
+    raw = r.get(ACTIVITY_KEY)
+    return float(raw) if raw else None
+
+
+def touch_activity(r: redis.Redis, now: float | None = None) -> None:
+    r.set(ACTIVITY_KEY, repr(time.time() if now is None else now))

@@ -1,0 +1,102 @@
+"""The Celery tasks: thin wrappers around plain functions in core (execution, finalizer)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from functools import cache
+from typing import Any
+
+from celery import Task
+from celery.exceptions import Ignore
+
+from core import ledger
+from core.celery_app import CONTROL_QUEUE, app
+from core.contract import Contract
+from core.engine_settings import EngineSettings
+from core.execution import execute
+from core.finalizer import Finalizer
+from core.processors import DEFAULT_PROCESSOR, Processor, resolve_callable
+from core.report_hooks import load_hooks
+from core.task_states import LOST_REASON_PREFIX
+
+PROCESSOR_ENV = "CONTRACT_BATCH_PROCESSOR"
+log = logging.getLogger(__name__)
+_settings = EngineSettings.from_env()
+
+
+@cache
+def current_processor() -> Processor:
+    return resolve_callable(os.environ.get(PROCESSOR_ENV) or DEFAULT_PROCESSOR)
+
+
+def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
+    """Why a header task must do no work, as a revoke reason; None when it should run."""
+    if gate.state is None:
+        return LOST_REASON_PREFIX + " its batch no longer exists"
+    if gate.state == ledger.STATE_CANCELLED:
+        return "batch cancelled"
+    if gate.revoked:
+        return "revoked"
+    if gate.state in (ledger.STATE_CLOSING, ledger.STATE_FINAL):
+        return LOST_REASON_PREFIX + " started after its batch was finalized"
+    if gate.deadline_at is not None and now >= gate.deadline_at:
+        return LOST_REASON_PREFIX + " started after its batch's deadline"
+    return None
+
+
+@app.task(
+    name="contract_batch.process",
+    bind=True,
+    acks_late=True,
+    # A pool process dying on a contract (OOM, os._exit) re-runs it promptly, a bounded number of times:
+    # bare reject_on_worker_lost would redeliver a poison contract forever.
+    retry_on_worker_lost=True,
+    max_retries=_settings.worker_lost_retries,
+    default_retry_delay=_settings.retry_delay,
+    track_started=True,
+)
+def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
+    now = time.time()
+    gate = ledger.begin_attempt(self.backend.client, batch_id, self.request.id, self.request.hostname, now)
+    reason = refusal(gate, now)
+    if reason is not None:
+        # A revoke cannot reach a worker that was down when it was sent: the ledger is checked here too.
+        self.backend.mark_as_revoked(self.request.id, reason, request=self.request)
+        raise Ignore()
+    return execute(current_processor(), Contract.from_message(contract))
+
+
+def make_finalizer() -> Finalizer:
+    return Finalizer(
+        redis=app.backend.client,
+        revoke=lambda ids: app.control.revoke(ids, terminate=True),
+        hooks=_hooks(),
+    )
+
+
+@cache
+def _hooks() -> list:
+    return load_hooks()
+
+
+@app.task(name="contract_batch.finalize", bind=True, acks_late=True, ignore_result=True)
+def finalize(self: Task, batch_id: str, trigger: str = "callback") -> str:
+    try:
+        return make_finalizer().finalize(batch_id, trigger).value
+    except Exception as exc:
+        # The watchdog would finish the job later anyway; a prompt retry keeps the report quick.
+        log.warning("finalizing batch %s failed (%s); retrying", batch_id, exc)
+        raise self.retry(exc=exc, countdown=_settings.retry_delay, max_retries=3) from exc
+
+
+@app.task(name="contract_batch.on_chord_error")
+def on_chord_error(request: Any, exc: Any, traceback: Any) -> None:
+    """New-style errback of the chord body: runs inline where the last header result was recorded.
+
+    It only enqueues the report step; the batch id is the body's first argument.
+    """
+    args = getattr(request, "args", None) or []
+    batch_id = args[0] if args else str(getattr(request, "id", "")).rsplit("-", 1)[0]
+    finalize.apply_async((batch_id, "errback"), queue=CONTROL_QUEUE)
