@@ -17,7 +17,7 @@ BROKER_ENV = "CONTRACT_BATCH_BROKER"
 KEYRING_SERVICE = "contract-batch-manager"
 
 
-class BrokerUnavailable(RuntimeError):  # noqa: N818 - reads as a sentence at the call site
+class BrokerUnavailable(RuntimeError):
     """The broker cannot be reached; the message says where and why, never a password."""
 
 

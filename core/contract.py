@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class ContractRejected(Exception):  # noqa: N818 - public name fixed by the product's API
+class ContractRejected(Exception):
     """Raised by a processor when a contract is invalid: a business outcome, not a crash.
 
     The task that raises it still succeeds; the contract's outcome is ``rejected`` with ``reason``.

@@ -17,7 +17,7 @@ from pathlib import Path
 import redis
 
 
-class RedisServerNotFound(RuntimeError):  # noqa: N818 - reads better at the call site
+class RedisServerNotFound(RuntimeError):
     pass
 
 
