@@ -279,7 +279,8 @@ def counterparty_of(row: ContractRow, home: str | None) -> str:
     return " / ".join(others)
 
 
-_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+# Whole numbers only: "30.0" and "137" are counts or durations, the 8 of "utf-8" or the 9 of "0x9c" are not.
+_NUMBERS = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
 
 
 def failure_reason_key(error: str | None) -> str:

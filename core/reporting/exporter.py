@@ -1,0 +1,95 @@
+"""Everything one report turns into, built once and shared by ``export``, ``send`` and the desktop app.
+
+``build_bundle`` renders in memory (the email needs bytes, not files); ``export_report`` writes the
+bundle to ``--out DIR``:
+
+    DIR/report.pdf          summary + charts, failures and rejections, per-contract table
+    DIR/contracts.csv       one row per contract
+    DIR/chart-<name>.png    800 x 500 px, one per chart of ``charts.CHARTS``
+    DIR/summary.html        the email body, images pointing at the PNGs next to it
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.reporting import style
+from core.reporting.charts import CHARTS, build_charts, png_bytes
+from core.reporting.csv_export import csv_bytes
+from core.reporting.html_summary import render_html, render_text
+from core.reporting.pdf import build_pdf
+from core.reporting.summary import Summary, summarize
+
+PDF_NAME = "report.pdf"
+CSV_NAME = "contracts.csv"
+HTML_NAME = "summary.html"
+ATTACHMENTS_NOTE = (
+    f"Attached: {PDF_NAME} (summary, failures, every contract) and {CSV_NAME} (one row per contract)."
+)
+
+
+def chart_filename(name: str) -> str:
+    return f"chart-{name}.png"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBundle:
+    summary: Summary
+    chart_pngs: Mapping[str, bytes]  # name -> 800 x 500 PNG, in CHARTS order
+    pdf: bytes
+    csv: bytes
+
+    def html(self, image_src: Any = None, attachments: str = "") -> str:
+        """The HTML body; images default to the exported PNG file names."""
+        return render_html(self.summary, image_src or chart_filename, attachments)
+
+    def text(self, attachments: str = "") -> str:
+        return render_text(self.summary, attachments)
+
+
+def build_bundle(report: Mapping[str, Any], *, as_of: date | None = None) -> ReportBundle:
+    summary = summarize(report, as_of=as_of)
+    figures = build_charts(summary)
+    screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
+    # The PDF gets the same figures at print resolution: sharp on paper, identical content.
+    printed = {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()}
+    return ReportBundle(
+        summary=summary, chart_pngs=screen, pdf=build_pdf(summary, printed), csv=csv_bytes(summary)
+    )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # A reader (or a user double-clicking report.pdf) never sees half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bundle(bundle: ReportBundle, out_dir: str | Path) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    files: list[tuple[str, bytes]] = [(PDF_NAME, bundle.pdf), (CSV_NAME, bundle.csv)]
+    files += [(chart_filename(spec.name), bundle.chart_pngs[spec.name]) for spec in CHARTS]
+    files.append((HTML_NAME, bundle.html(attachments=ATTACHMENTS_NOTE).encode("utf-8")))
+    for name, data in files:
+        target = out / name
+        _write_atomic(target, data)
+        written.append(target)
+    return written
+
+
+def export_report(report: Mapping[str, Any], out_dir: str | Path, *, as_of: date | None = None) -> list[Path]:
+    """Write every export of ``report`` into ``out_dir`` (created if missing); the paths written."""
+    return write_bundle(build_bundle(report, as_of=as_of), out_dir)
