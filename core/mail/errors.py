@@ -1,0 +1,61 @@
+"""One exception type per thing the user has to fix, each with a message that says what to do.
+
+Messages never contain the SMTP password: it is never formatted into any string, and server replies
+(which may be quoted) never echo it.
+"""
+
+from __future__ import annotations
+
+
+class MailError(Exception):
+    """Base class: ``str(error)`` is a complete, one-line explanation for the user."""
+
+
+class SettingsError(MailError):
+    """Email settings missing or invalid (bad usage: exit code 2)."""
+
+
+class InvalidAddress(SettingsError):
+    pass
+
+
+class KeyringUnavailable(MailError):
+    pass
+
+
+class NoPasswordStored(MailError):
+    pass
+
+
+class ConnectError(MailError):
+    pass
+
+
+class TLSError(MailError):
+    pass
+
+
+class AuthError(MailError):
+    pass
+
+
+class RecipientRefused(MailError):
+    def __init__(self, message: str, refused: dict[str, tuple[int, str]]) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+class MessageTooLarge(MailError):
+    pass
+
+
+class SendFailed(MailError):
+    """Any other SMTP failure (the server's reply is in the message)."""
+
+
+class AlreadySent(MailError):
+    """The report of this batch was sent before and ``--resend`` was not given (exit code 4)."""
+
+
+class SendInProgress(MailError):
+    """Another process is sending this batch's report right now."""
