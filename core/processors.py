@@ -27,5 +27,10 @@ def resolve_callable(spec: str) -> Callable[..., Any]:
 
 
 def analyze(contract: Contract) -> dict[str, Any]:
-    """The default processor: what the app understands in a contract (see core.analysis)."""
-    return {"media_type": contract.media_type, "size_bytes": len(contract.data)}
+    """The default processor: what the app understands in a contract (see core.analysis, docs/analysis.md).
+
+    Raises ContractRejected when the document cannot be read (encrypted, scanned, corrupt, zip bomb).
+    """
+    from core.analysis.contract_analysis import analyze_contract
+
+    return analyze_contract(contract.data, contract.media_type)

@@ -1,0 +1,90 @@
+"""Calendar dates as contracts write them, found by one linear pattern and parsed by python-dateutil.
+
+Forms: "June 8, 2010", "May 3,2006", "the 22nd day of August 2005", "15TH DECEMBER 2001", "18 May 2000",
+"2010-06-08", "06/08/2010" (month first unless the first number cannot be a month). Blanks left in a form
+("this ____ day of ______, 2000") are not dates: only the year would be known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil import parser as date_parser
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+DATE_PATTERN = (
+    # the 22nd day of August, 2005 / 22nd day of August 2005
+    rf"(?P<dom>{_DAY})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*(?:in\s+the\s+year\s+)?(?P<dom_y>{_YEAR})"
+    # June 8, 2010 / June 1st, 2020 / May 3,2006
+    rf"|(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})\s*,?\s*(?P<md_y>{_YEAR})"
+    # 18 May 2000 / 15TH DECEMBER, 2001
+    rf"|(?P<dm_d>{_DAY})\s+(?P<dm_m>{_MONTH}),?\s+(?P<dm_y>{_YEAR})"
+    # 2010-06-08
+    r"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+    # 06/08/2010, 18/9/2008, 6.8.2010
+    rf"|(?P<num>[0-3]?\d[/.-][0-3]?\d[/.-](?:{_YEAR}|\d\d))(?![/.-]?\d)"
+)
+DATE_RE = re.compile(rf"(?<![\w/.-])(?:{DATE_PATTERN})\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    value: date
+    start: int
+    end: int
+    text: str
+
+
+def _parse_numeric(text: str) -> date | None:
+    first, second, year = re.split(r"[/.-]", text)
+    y = int(year)
+    if y < 100:
+        y += 2000 if y < 50 else 1900
+    a, b = int(first), int(second)
+    # US filings write month first; a first number above 12 can only be a day.
+    month, day = (b, a) if a > 12 else (a, b)
+    try:
+        return date(y, month, day)
+    except ValueError:
+        return None
+
+
+def parse_match(match: re.Match[str]) -> date | None:
+    groups = match.groupdict()
+    try:
+        if groups["num"]:
+            return _parse_numeric(groups["num"])
+        if groups["iso"]:
+            return date.fromisoformat(groups["iso"])
+        if groups["dom"]:
+            text = f"{_ORDINAL.sub('', groups['dom'])} {groups['dom_m']} {groups['dom_y']}"
+        elif groups["md_m"]:
+            text = f"{_ORDINAL.sub('', groups['md_d'])} {groups['md_m']} {groups['md_y']}"
+        else:
+            text = f"{_ORDINAL.sub('', groups['dm_d'])} {groups['dm_m']} {groups['dm_y']}"
+        return date_parser.parse(text.replace(".", ""), dayfirst=True, fuzzy=False).date()
+    except (ValueError, OverflowError, date_parser.ParserError):
+        return None
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None) -> list[FoundDate]:
+    end = len(text) if end is None else end
+    found = []
+    for match in DATE_RE.finditer(text, start, end):
+        value = parse_match(match)
+        if value is not None:
+            found.append(FoundDate(value, match.start(), match.end(), match.group()))
+    return found
+
+
+def first_date(text: str) -> FoundDate | None:
+    dates = find_dates(text)
+    return dates[0] if dates else None

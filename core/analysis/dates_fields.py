@@ -1,0 +1,137 @@
+"""Agreement date and effective date: where contracts state them, in order of how explicit the wording is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from core.analysis.dates import parse_match
+from core.analysis.patterns import date_group
+from core.analysis.text import Document
+
+_D = date_group("d")
+_PREAMBLE_CHARS = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    value: date
+    evidence: str
+    start: int
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    # Re-run the plain date pattern on the date group's text: one parser for every embedding.
+    from core.analysis.dates import DATE_RE
+
+    inner = DATE_RE.search(match.group("d"))
+    return parse_match(inner) if inner else None
+
+
+def _first(doc: Document, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Found | None:
+    end = len(doc.flat) if end is None else end
+    for match in pattern.finditer(doc.flat, start, end):
+        value = _date_of(match)
+        if value is not None:
+            return Found(value, doc.sentence(match.start("d"), match.end("d")), match.start("d"))
+    return None
+
+
+_AGREEMENT_CUES = [
+    # "Agreement Date" / "Date of this Agreement" defined as a date
+    re.compile(
+        rf"\b(?:Agreement\s+Date|Date\s+of\s+(?:this\s+|the\s+)?(?:Agreement|Contract))\"?\s*"
+        rf"(?:means|shall\s+mean|shall\s+be|is|:)\s*(?:the\s+)?{_D}",
+        re.IGNORECASE,
+    ),
+    # "made / entered into / dated (as of) (this) DATE", with a short gap for "and entered into", places.
+    re.compile(
+        rf"\b(?:dated|made|entered\s+into|executed|concluded|signed|agreed)\b[^.;]{{0,80}}?"
+        rf"(?:\b(?:as\s+of|on|this|of|from|effective)\s+(?:this\s+|the\s+)?|,\s*|\s){_D}",
+        re.IGNORECASE,
+    ),
+]
+_AS_OF = re.compile(rf"\bas\s+of\s+(?:this\s+|the\s+)?{_D}", re.IGNORECASE)
+_SIGNED = re.compile(
+    rf"(?:\b(?:signed|executed|dated)\b[^.;]{{0,40}}?\b(?:this|on|as\s+of)\s+(?:the\s+)?|"
+    rf"IN\s+WITNESS\s+WHEREOF[^;]{{0,200}}?){_D}",
+    re.IGNORECASE,
+)
+_STATED = re.compile(
+    rf"\b(?:this|the)\s+(?:Agreement|Contract)\s+(?:is|was|has\s+been)\s+(?:dated|made|entered\s+into|"
+    rf"executed|signed)\s+(?:as\s+of\s+|on\s+|this\s+)?(?:the\s+)?{_D}",
+    re.IGNORECASE,
+)
+_HEADING_DATE = re.compile(rf"(?:^|\s){_D}", re.IGNORECASE)
+
+_EFFECTIVE_CUES = [
+    # 'DATE (the "Effective Date")'
+    re.compile(rf"{_D}\)?\s*,?\s*\(\s*(?:the\s+|this\s+)?\"?Effective\s+Date", re.IGNORECASE),
+    # '"Effective Date" means DATE' / 'the Effective Date of this Agreement shall be DATE'
+    re.compile(
+        rf"\bEffective\s+Date\"?(?:\s+of\s+this\s+(?:Agreement|Contract))?\s*(?:\"\s*)?"
+        rf"(?:means|shall\s+mean|shall\s+be|is|will\s+be|:)\s*(?:the\s+)?{_D}",
+        re.IGNORECASE,
+    ),
+    # 'effective as of DATE', 'made and effective from 5th Day of March, 2019'
+    re.compile(
+        rf"\beffective\s+(?:as\s+of|on|from|upon)\s+(?:this\s+|the\s+)?{_D}",
+        re.IGNORECASE,
+    ),
+]
+# The term starting on a stated date: 'shall begin on January 1, 2000', 'commence upon April 1, 1999'.
+_COMMENCE = re.compile(
+    rf"(?:\b(?:term|agreement|contract)\b[^.;]{{0,80}}?\b(?:commence[sd]?|begins?|start(?:s|ed)?|"
+    rf"come\s+into\s+(?:force|effect))\s+(?:on|upon|as\s+of|from)\s+(?:the\s+)?|"
+    rf"\bcommencement\s+date\b[^.;]{{0,40}}?\b(?:is|will\s+be|shall\s+be|means)\s+(?:the\s+)?){_D}",
+    re.IGNORECASE,
+)
+# Effective date defined by reference to the agreement's own date (no separate date to find).
+_EFFECTIVE_IS_AGREEMENT = re.compile(
+    r"\bEffective\s+Date\"?\s*(?:means|shall\s+mean|shall\s+be|is)\s+(?:the\s+)?date\s+(?:of\s+|first\s+|"
+    r"hereof|on\s+which|this)",
+    re.IGNORECASE,
+)
+
+
+def agreement_date(doc: Document) -> Found | None:
+    window = min(len(doc.flat), _PREAMBLE_CHARS)
+    best: Found | None = None
+    for pattern in _AGREEMENT_CUES:
+        found = _first(doc, pattern, 0, window)
+        if found and (best is None or found.start < best.start):
+            best = found
+    if best is None:
+        best = _first(doc, _EFFECTIVE_CUES[0], 0, window) or _first(doc, _AS_OF, 0, window)
+    if best is None:
+        best = _first(doc, _STATED) or _first(doc, _SIGNED)
+    if best is None:
+        # "entered into as of the Effective Date": the agreement is dated its effective date.
+        for pattern in _EFFECTIVE_CUES:
+            best = _first(doc, pattern)
+            if best:
+                break
+    if best is None:
+        # A date alone at the head of the document (the cover or the opening line) dates the contract.
+        best = _first(doc, _HEADING_DATE, 0, min(window, 1500))
+    if best is None:
+        best = _first(doc, _COMMENCE)
+    return best
+
+
+def effective_date(doc: Document, agreed: Found | None) -> tuple[Found | None, bool]:
+    """The effective date, and whether it was taken from the agreement date (no separate date stated)."""
+    for pattern in _EFFECTIVE_CUES:
+        found = _first(doc, pattern)
+        if found:
+            return found, False
+    found = _first(doc, _COMMENCE)
+    if found:
+        return found, False
+    if agreed is not None:
+        # A contract takes effect on its date unless it says otherwise.
+        match = _EFFECTIVE_IS_AGREEMENT.search(doc.flat)
+        evidence = doc.sentence(match.start(), match.end()) if match else agreed.evidence
+        return Found(agreed.value, evidence, agreed.start), True
+    return None, False

@@ -1,0 +1,241 @@
+"""Parties: the names in the contract's opening clause ("by and between X, a Delaware corporation, and Y").
+
+The preamble is found by its cue words; it is then read as a list: a name at the head of each entry, the
+entry's description (address, state of incorporation, defined alias) skipped up to the separator that
+introduces the next name ("and", ";", "(b)", "Party B:"). Names keep their corporate suffix even after a
+comma ("Skype Communications, S.A.").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.analysis.text import Document
+
+_SEARCH_CHARS = 12000
+_SEGMENT_CHARS = 2500
+_MAX_PARTIES = 60
+
+_CUE = re.compile(
+    r"\b(?:by\s+and\s+(?:between|among)|between|among|BETWEEN|AMONG)\b\s*:?\s*|"
+    r"\bParty\s+A\s*[:：]\s*",
+)
+_SEGMENT_END = re.compile(
+    r"\b(?:WHEREAS|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|RECITALS?|BACKGROUND|NOW,?\s+THEREFORE|"
+    r"agree\s+as\s+follows|hereby\s+agree|IT\s+IS\s+(?:HEREBY\s+)?AGREED|Recitals|PREAMBLE|"
+    r"(?:collectively|each\s+individually|individually)\s+(?:referred\s+to\s+|called\s+|as\s+)?(?:as\s+)?"
+    r"(?:the\s+)?\"?Part(?:y|ies))"
+)
+_SUFFIX = (
+    r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
+    r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
+    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO)\.?"
+)
+_TOKEN = r"(?:[A-Z0-9][\w.&'/-]*|&|[a-z][A-Z][\w.&'-]*|[a-z]{1,2}-[A-Za-z][\w.&'-]*)"
+_NAME_START = r"(?=(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*\"?(?:[A-Z0-9]|[a-z][A-Z]|[a-z]{1,2}-[A-Za-z]))"
+_CONNECT = r"(?:of|de|du|des|del|della|van|der|von|for|the|y|e|di|la|le|zu)"
+# A name: capitalised tokens, lowercase connectors only between two of them, a ", Inc." style suffix kept.
+_NAME = re.compile(
+    rf"(?:(?:Mr|Ms|Mrs|Dr|Messrs)\.?\s+)?{_TOKEN}(?:\s+(?:{_CONNECT}\s+)?{_TOKEN}){{0,12}}"
+    rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$)){{0,2}}"
+    # "TOM Online (BVI) Limited": a parenthesis inside the name, before its suffix.
+    rf"(?:\s*\([A-Z][\w .&-]{{0,30}}\)(?=\s+(?:{_SUFFIX}|Co\.|Limited|Ltd))\s+[A-Z][\w.]*"
+    rf"(?:\s+{_TOKEN}){{0,4}})?"
+)
+# What may stand before a name inside an entry of the list.
+_LEAD = re.compile(
+    r"^(?:\s|[:;,.\-\"]|\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)|\d{1,2}\.|Party\s+[A-Z]\s*[:：]|the\s+following\s+"
+    r"\w+\s+parties\s*:|and\b|AND\b|&|the\s+(?=[A-Z]))*"
+)
+# Between entries: "and", ";", an enumerator, or a "Party B:" label, then a capital letter.
+_SEPARATOR = re.compile(
+    rf"(?:[;,)]\s*|\s+)(?:and|AND|And|&)\s*:?\s*(?:\(\s*(?:[a-z]|[ivx]{{1,4}}|\d{{1,2}})\s*\)\s*)?{_NAME_START}|"
+    rf";\s*(?:\(\s*(?:[a-z]|[ivx]{{1,4}}|\d{{1,2}})\s*\)\s*)?{_NAME_START}|"
+    rf"[,;]?\s*\(\s*(?:[b-z]|i{{2,3}}|iv|v|[2-9])\s*\)\s*{_NAME_START}|"
+    rf"\)\s*,\s*{_NAME_START}|"
+    r",\s*(?=(?:Mr|Ms|Mrs|Dr)\.?\s)|"
+    r"\s+Party\s+[B-Z]\s*[:：]\s*"
+)
+_NOT_A_NAME = re.compile(
+    r"^(?:the|this|that|such|each|either|both|all|any|its|his|her|their|which|who|whose|party|parties|"
+    r"agreement|contract|company|effective|date|between|among|and|whereas|recitals?|section|article|"
+    r"exhibit|schedule|page|table|in|on|at|by|for|with|as|of|to|you|we|us|our|no\.?|number|"
+    r"(?-i:[ivx]{1,4})|\d+(?:\.\d+)*|signatory|witnesseth|dated?|made|recital|party\s+[a-z]|"
+    r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = re.compile(
+    r"\b(?:AGREEMENT|CONTRACT|SECURITIES|COMMISSION|EXHIBIT|Contract\s+Number|Director|Officer|President|Manager|Secretary|Chairman|Attorney|Agreement|Schedule|Exhibit|"
+    r"Section|Article|Effective\s+Date|Term|Territory|Products?|Services)\b"
+)
+_ADDRESS_START = re.compile(r"^\d+\s")
+_SUFFIX_END = re.compile(rf"(?:^|[\s,]){_SUFFIX}$")
+_ADDRESS_WORD = re.compile(
+    r"^(?:\d\S*|Unit|Suite|Room|Floor|Level|Building|Block|Tower|Street|Road|Avenue|P\.?O\.?|Box|"
+    r"Registration|Registered|Address)$"
+)
+# Marks an entry as a party's definition: an alias, a description, an address.
+_DEFINITION = re.compile(
+    r"\(\s*(?:the\s+|hereinafter\s+)?\"?[A-Z]|\bhereinafter\b|,\s*an?\s+(?:[A-Z][\w-]*\s+){0,4}"
+    r"(?:corporation|company|limited|partnership|individual|bank|association|entity|organi[sz]ation|"
+    r"enterprise|LLC|corp)|\b(?:incorporated|organi[sz]ed|registered|existing)\b|"
+    r"\b(?:principal|registered|head)\s+(?:place|office)|\bwith\s+(?:an?\s+)?(?:address|offices?)\b|"
+    r"\baddress\s*:",
+    re.IGNORECASE,
+)
+_ALIAS = re.compile(r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?\"\s*([^\"]{1,40}?)\s*\"")
+_SENTENCE_STOP = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bNo|\bSt|\bCo|\bJr|\bSr)(?<!Mrs|Inc|Ltd|LLC|Bhd)(?<!Corp)\.\s+(?=[A-Z][a-z])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    names: list[str]
+    evidence: str
+
+
+def _cut_address(name: str) -> str:
+    """'ORGANIC PREPARATIONS INC. 2nd Floor' -> 'ORGANIC PREPARATIONS INC.': an address follows a suffix."""
+    words = name.split()
+    for index in range(1, len(words)):
+        if _ADDRESS_WORD.match(words[index]) and _SUFFIX_END.search(" ".join(words[:index])):
+            return " ".join(words[:index])
+    return name
+
+
+def _clean(name: str) -> str | None:
+    # A heading run together with the first name: "EXHIBIT 10.26 AGENCY AGREEMENT Mutual Insurance ...".
+    name = re.split(r"\b(?:AGREEMENT|CONTRACT)\s+(?=\S)", name)[-1]
+    name = _cut_address(name.strip())
+    suffix_dot = name.endswith(".") and bool(_SUFFIX_END.search(name[:-1]) or re.search(r"\b[A-Z]\.$", name))
+    name = name.strip(' ,;:.-&"')
+    if suffix_dot:
+        name += "."
+    name = re.sub(r"\s+(?:of|de|the|and|for)$", "", name).strip(" ,;:-")
+    if name.endswith(")") and "(" not in name:
+        name = name[:-1]
+    words = name.split()
+    if not words or len(name) < 2 or len(name) > 120:
+        return None
+    if _NOT_A_NAME.match(name) or (_NOT_A_NAME.match(words[0]) and len(words) == 1):
+        return None
+    if _ADDRESS_START.match(name) or not re.search(r"[A-Za-z]{2}", name):
+        return None
+    if _ROLE_WORDS.search(name) and not re.search(rf",?\s{_SUFFIX}$", name):
+        return None
+    return name
+
+
+def _read_list(text: str) -> list[tuple[str, int, bool]]:
+    """Names at the head of each entry of a party list: (name, offset in ``text``, entry defines it).
+
+    The list must open with a name: text that starts otherwise is not a party list."""
+    names: list[tuple[str, int, bool]] = []
+    pos = 0
+    gap = "x"  # text between the previous name and the separator before this one
+    while pos < len(text) and len(names) < _MAX_PARTIES:
+        lead = _LEAD.match(text, pos)
+        start = lead.end() if lead else pos
+        match = _NAME.match(text, start)
+        name = None
+        after = start + 1
+        if match:
+            raw = text[match.start() : match.end()]
+            # Restore a suffix's dot cut by the pattern's boundary: "Inc" followed by "." in the text.
+            if text[match.end() : match.end() + 1] == "." and re.search(rf"{_SUFFIX}$", raw):
+                raw += "."
+            name = _clean(raw)
+            after = match.end()
+        if not names and name is None:
+            return []
+        separator = _SEPARATOR.search(text, after, min(len(text), after + 900))
+        entry = text[after : separator.start() if separator else min(len(text), after + 300)]
+        defined = bool(_DEFINITION.search(entry))
+        if name and names and not names[-1][2] and not gap.strip() and _merge_ok(names[-1][0], name):
+            # "Beijing Baidu Netcom Science and Technology Co., Ltd.": the "and" was inside the name.
+            previous = names.pop()
+            names.append((f"{previous[0]} and {name}", previous[1], defined))
+        elif name and name.lower() not in {n.lower() for n, _, _ in names}:
+            names.append((name, start, defined))
+        if separator is None:
+            break
+        if len(names) >= 2 and _SENTENCE_STOP.search(text, after, separator.start()):
+            # The opening sentence has ended; what follows is the contract's body.
+            break
+        gap = entry
+        pos = separator.end()
+    return names
+
+
+def _merge_ok(previous: str, following: str) -> bool:
+    return (
+        len(previous.split()) >= 2
+        and not _SUFFIX_END.search(previous)
+        and not re.match(r"(?:Mr|Ms|Mrs|Dr)\b", previous)
+        and bool(_SUFFIX_END.search(following))
+    )
+
+
+def _drop_aliases(names: list[tuple[str, int, bool]], segment: str) -> list[tuple[str, int, bool]]:
+    """A defined alias ("Kubient", "the Company") read as another entry is not another party."""
+    aliases = {alias.lower().removeprefix("the ") for alias in _ALIAS.findall(segment)}
+    kept: list[tuple[str, int, bool]] = []
+    for name, offset, defined in names:
+        key = name.lower().removeprefix("the ")
+        if (
+            kept
+            and not defined
+            and (key in aliases or any(k.lower().startswith(key + " ") for k, _, _ in kept))
+        ):
+            continue
+        kept.append((name, offset, defined))
+    return kept
+
+
+def _segment(flat: str, start: int) -> str:
+    """From a cue to the first recital or "collectively the Parties" (or a length bound)."""
+    end = min(len(flat), start + _SEGMENT_CHARS)
+    stop = _SEGMENT_END.search(flat, start, end)
+    end = stop.start() if stop else end
+    return flat[start:end]
+
+
+def _score(found: list[tuple[str, int, bool]]) -> int:
+    return sum(1 for _, _, defined in found if defined)
+
+
+def parties(doc: Document) -> Parties | None:
+    flat = doc.flat
+    window = flat[:_SEARCH_CHARS]
+    candidates: list[tuple[int, int, list[tuple[str, int, bool]], int]] = []
+    starts = [cue.end() for cue in _CUE.finditer(window)]
+    # Without a cue word the opening lines themselves list the parties ("X, a Michigan corporation, and Y
+    # ... agree as follows"): try the head of each early line too.
+    offset = 0
+    for line in doc.lines[:40]:
+        if line:
+            found_at = flat.find(line[:40], offset)
+            if found_at >= 0:
+                starts.append(found_at)
+                offset = found_at
+    cue_count = len(starts) - (len(starts) - len(list(_CUE.finditer(window))))
+    for index, start in enumerate(starts):
+        segment = _segment(flat, start)
+        found = _drop_aliases(_read_list(segment), segment)
+        if found:
+            candidates.append((_score(found), 0 if index < cue_count else 1, start, found))
+    if not candidates:
+        return None
+    # The first list whose entries read as party definitions (alias, description, address); then one
+    # with a single defined entry; a bare "X and Y" after a cue word (a cover page) as a last resort.
+    pairs = (
+        [c for c in candidates if c[0] >= 2 and len(c[3]) >= 2]
+        or [c for c in candidates if c[0] >= 1 and len(c[3]) >= 2]
+        or [c for c in candidates if len(c[3]) >= 2 and c[1] == 0]
+        or candidates
+    )
+    _, _, base, names = min(pairs, key=lambda c: c[2])
+    first = base + names[0][1]
+    return Parties([name for name, _, _ in names], doc.sentence(first, first + len(names[0][0])))

@@ -1,0 +1,292 @@
+"""Term, expiration, renewal and notice: how long a contract runs and how it ends or renews.
+
+The expiration date is the date the contract states, or the effective date plus a stated initial term
+when the term runs from that date (or the contract does not say from when, which in law means the same).
+A term that runs from some other event ("from the Launch Date") gives a ``term`` but no expiration date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from core.analysis.dates import DATE_RE, parse_match
+from core.analysis.numbers import parse_number
+from core.analysis.patterns import DURATION, date_group, duration
+from core.analysis.text import Document
+
+_D = date_group("d")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    count: int
+    unit: str  # "year", "month", "week" or "day"
+
+    def label(self) -> str:
+        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
+
+    def after(self, start: date) -> date:
+        return start + relativedelta(**{f"{self.unit}s": self.count})
+
+    def days(self) -> int:
+        return self.count * {"year": 365, "month": 30, "week": 7, "day": 1}[self.unit]
+
+
+def _duration(match: re.Match[str]) -> Duration | None:
+    groups = match.groupdict()
+    for key, value in groups.items():
+        if key.startswith("num") and value:
+            count = parse_number(value)
+            unit = groups["unit" + key[3:]]
+            if count and unit:
+                return Duration(count, unit.lower().rstrip("s"))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TermFacts:
+    term: str | None = None
+    term_evidence: str | None = None
+    expiration: date | None = None
+    expiration_evidence: str | None = None
+    auto_renewal: bool | None = None
+    renewal_term: str | None = None
+    renewal_evidence: str | None = None
+    notice_period_days: int | None = None
+    notice_evidence: str | None = None
+
+
+# A statement of how long the agreement runs. The gaps are bounded so the search stays linear.
+_TERM = re.compile(
+    rf"\b(?:term|agreement|contract|duration)\b[^.;]{{0,160}}?"
+    rf"\b(?:of|for|be|is|until|lasting)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
+    rf"(?:(?:period|term)\s+of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?{DURATION}",
+    re.IGNORECASE,
+)
+_END_DATE = re.compile(
+    rf"\b(?:term|agreement|contract)\b[^.;]{{0,200}}?\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|"
+    rf"end(?:s|ing)?\s+on|terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on|to\s+and\s+including)\s+"
+    rf"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?{_D}",
+    re.IGNORECASE,
+)
+_INDEFINITE = re.compile(
+    r"\b(?:indefinite\s+(?:term|period)|in\s+perpetuity|perpetual(?:ly)?\s+(?:term|basis|agreement)|"
+    r"(?:continue|remain)[^.;]{0,60}?\buntil\s+terminated)",
+    re.IGNORECASE,
+)
+# Durations in these sentences are about something else than the agreement's own term.
+_NOT_TERM = re.compile(
+    r"\b(?:surviv\w*|confidential\w*|warrant\w*|non-?compet\w*|solicit\w*|notice|after\s+(?:the\s+)?"
+    r"(?:termination|expiration)|following\s+(?:the\s+)?(?:termination|expiration)|payment|invoice|"
+    r"interest|renew\w*|extension|extend\w*|audit|records?|retain|guarantee)\b",
+    re.IGNORECASE,
+)
+_ANCHOR = re.compile(
+    r"\b(?:from|after|following|commencing|beginning|starting|as\s+of|since)\b\s*(?:on|upon|with|from)?\s*"
+    r"(?:the\s+)?(?P<anchor>[^.;,]{0,60})",
+    re.IGNORECASE,
+)
+# What a term may run from and still mean "from the effective date".
+_EFFECTIVE_ANCHOR = re.compile(
+    r"^(?:Effective\s+Date|date\s+(?:hereof|of\s+(?:this|the)\s+(?:Agreement|Contract)|first\s+(?:above\s+)?"
+    r"(?:written|set\s+forth)|of\s+(?:its\s+)?(?:execution|signature|signing)|on\s+which\s+this|this\s+Agreement"
+    r")|execution|signature|signing|Commencement\s+Date|Agreement\s+Date|date\s+of\s+execution)",
+    re.IGNORECASE,
+)
+
+_AUTO = re.compile(
+    r"\b(?:automatic\w*\s+(?:be\s+)?(?:renew|extend)\w*|(?:renew|extend)\w*\s+automatically|"
+    r"automatic\s+(?:renewal|extension)s?|auto-?renew\w*|evergreen|"
+    r"(?:renew|extend)\w*\s+(?:\w+\s+){0,4}for\s+(?:\w+\s+){0,2}(?:successive|consecutive)|"
+    r"continue\s+(?:\w+\s+){0,4}(?:year|month)[- ]to[- ](?:year|month))",
+    re.IGNORECASE,
+)
+_NO_AUTO = re.compile(
+    r"\b(?:(?:shall|will)\s+not\s+(?:be\s+)?(?:automatically\s+)?renew\w*|"
+    r"(?:may|can)\s+be\s+(?:renewed|extended)\s+(?:\w+\s+){0,6}(?:mutual|written)\s+(?:written\s+)?"
+    r"(?:agreement|consent)|no\s+automatic\s+renewal)",
+    re.IGNORECASE,
+)
+_RENEWAL_DURATION = re.compile(
+    rf"\b(?:successive|additional|further|renewal|consecutive|subsequent|extension)\b[^.;]{{0,60}}?"
+    rf"{duration('a')}|{duration('b')}\s+(?:renewal|successive|additional|extension)",
+    re.IGNORECASE,
+)
+_RENEWAL_PERIODIC = re.compile(
+    r"\b(?P<every>annually|year[- ]to[- ]year|yearly|month[- ]to[- ]month)\b", re.IGNORECASE
+)
+_NOTICE = re.compile(
+    rf"{duration('a')}(?:'s?)?\s+(?:\(\d{{1,4}}\)\s*)?(?:(?:prior|advance|written|previous|express)\s+){{0,3}}"
+    rf"(?:notice|notification)|"
+    rf"\bnotice\b[^.;]{{0,80}}?\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than|"
+    rf"minimum\s+of|within)\s+{duration('b')}|"
+    rf"\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than)\s+{duration('c')}\s+"
+    rf"(?:prior\s+to|before|in\s+advance)",
+    re.IGNORECASE,
+)
+_RENEWAL_CONTEXT = re.compile(
+    r"\b(?:renew\w*|non-?renewal|expir\w*|end\s+of\s+the\s+(?:initial\s+)?term)", re.IGNORECASE
+)
+_TERMINATION_CONTEXT = re.compile(
+    r"\bterminat\w*\b[^.;]{0,120}?\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)"
+    r"|\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)\b[^.;]{0,120}?\bterminat",
+    re.IGNORECASE,
+)
+
+
+def _sentence_bounds(doc: Document, start: int, end: int) -> str:
+    return doc.sentence(start, end)
+
+
+def _date_in(match: re.Match[str]) -> date | None:
+    inner = DATE_RE.search(match.group("d"))
+    return parse_match(inner) if inner else None
+
+
+_STRONG_TERM = re.compile(
+    r"\b(?:term\s+of\s+(?:this|the)\s+(?:agreement|contract)|initial\s+term|(?:this|the)\s+(?:agreement|contract)"
+    r"\s+(?:shall|will|is)|the\s+term\b)",
+    re.IGNORECASE,
+)
+_END_IN_SENTENCE = re.compile(
+    rf"\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|end(?:s|ing)?\s+on|conclud(?:e|es|ing)\s+on)\s+"
+    rf"(?:the\s+)?{_D}",
+    re.IGNORECASE,
+)
+
+
+def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None, date | None, str | None]:
+    """(term label, its evidence, expiration date, its evidence).
+
+    The statement of the agreement's own term decides: its end date if it names one, else its duration
+    counted from its start. A stray "until DATE" elsewhere is used only when no term statement exists."""
+    flat = doc.flat
+    term_label = term_evidence = None
+    expiration = expiration_evidence = None
+    chosen: re.Match[str] | None = None
+    for match in _TERM.finditer(flat):
+        span = _duration(match)
+        if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
+            continue
+        if chosen is None:
+            chosen = match
+        if _STRONG_TERM.search(match.group()):
+            chosen = match
+            break
+    if chosen is not None:
+        span = _duration(chosen)
+        assert span is not None
+        sentence = doc.sentence(chosen.start(), chosen.end())
+        term_label, term_evidence = span.label(), sentence
+        stated_end = _END_IN_SENTENCE.search(sentence)
+        end_value = _date_in(stated_end) if stated_end else None
+        if end_value is not None and (effective is None or end_value > effective):
+            expiration, expiration_evidence = end_value, sentence
+        else:
+            start = _term_start(flat[chosen.start() : chosen.end() + 200], effective)
+            if start is not None:
+                expiration, expiration_evidence = span.after(start), sentence
+    if expiration is None and chosen is None:
+        for match in _END_DATE.finditer(flat):
+            if _NOT_TERM.search(match.group()) and "term" not in match.group().lower():
+                continue
+            value = _date_in(match)
+            if value is not None and (effective is None or value > effective):
+                expiration, expiration_evidence = value, doc.sentence(match.start(), match.end())
+                break
+    if term_label is None:
+        indefinite = _INDEFINITE.search(flat)
+        if indefinite:
+            term_label, term_evidence = "indefinite", doc.sentence(indefinite.start(), indefinite.end())
+    return term_label, term_evidence, expiration, expiration_evidence
+
+
+def _term_start(clause: str, effective: date | None) -> date | None:
+    """When the term starts: a date it names, the effective date, or unknown (another event)."""
+    anchor = _ANCHOR.search(clause)
+    if anchor is None:
+        return effective
+    text = anchor.group("anchor").strip()
+    dated = DATE_RE.match(text)
+    if dated:
+        return parse_match(dated)
+    if _EFFECTIVE_ANCHOR.match(text):
+        return effective
+    return None
+
+
+def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | None, str | None]:
+    flat = doc.flat
+    negative = _NO_AUTO.search(flat)
+    positive = _AUTO.search(flat)
+    if positive is None:
+        if negative is not None:
+            return False, None, doc.sentence(negative.start(), negative.end())
+        return None, None, None
+    sentence = doc.sentence(positive.start(), positive.end())
+    renewal_term = None
+    found = _RENEWAL_DURATION.search(sentence)
+    if found:
+        duration = _duration(found)
+        if duration is not None and duration.unit in ("year", "month"):
+            renewal_term = duration.label()
+    if renewal_term is None:
+        periodic = _RENEWAL_PERIODIC.search(sentence)
+        if periodic:
+            renewal_term = "1 month" if "month" in periodic.group("every").lower() else "1 year"
+    if renewal_term is None and re.search(
+        r"\b(?:same|like|equal)\s+(?:period|term|duration)", sentence, re.I
+    ):
+        renewal_term = term_label
+    return True, renewal_term, sentence
+
+
+_NOTICE_WORD = re.compile(r"notic|notif", re.IGNORECASE)
+
+
+def _notice(doc: Document) -> tuple[int | None, str | None]:
+    """Days of notice to stop a renewal (preferred) or to end the contract at will.
+
+    The notice pattern runs only in a window around each "notice" word: running it over the whole text
+    was the analyzer's slowest step."""
+    flat = doc.flat
+    fallback: tuple[int, str] | None = None
+    seen_until = -1
+    for word in _NOTICE_WORD.finditer(flat):
+        if word.start() < seen_until:
+            continue
+        lo, hi = max(0, word.start() - 160), min(len(flat), word.end() + 160)
+        seen_until = hi - 40
+        for match in _NOTICE.finditer(flat, lo, hi):
+            span = _duration(match)
+            if span is None or (span.unit == "year" and span.count > 2):
+                continue
+            sentence = doc.sentence(match.start(), match.end())
+            if _RENEWAL_CONTEXT.search(sentence):
+                return span.days(), sentence
+            if fallback is None and _TERMINATION_CONTEXT.search(sentence):
+                fallback = (span.days(), sentence)
+    if fallback:
+        return fallback
+    return None, None
+
+
+def term_facts(doc: Document, effective: date | None) -> TermFacts:
+    term_label, term_evidence, expiration, expiration_evidence = _term(doc, effective)
+    auto, renewal_term, renewal_evidence = _renewal(doc, term_label)
+    notice_days, notice_evidence = _notice(doc)
+    return TermFacts(
+        term=term_label,
+        term_evidence=term_evidence,
+        expiration=expiration,
+        expiration_evidence=expiration_evidence,
+        auto_renewal=auto,
+        renewal_term=renewal_term,
+        renewal_evidence=renewal_evidence,
+        notice_period_days=notice_days,
+        notice_evidence=notice_evidence,
+    )

@@ -1,0 +1,107 @@
+"""Text preparation shared by the field extractors: one flat line of prose, and sentence lookup for evidence.
+
+Every pattern in core.analysis runs on the flat text, where any whitespace run is one space: PDF line
+breaks fall mid-sentence, and patterns stay simple (and linear) when they need not care about layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# EDGAR exhibits repeat a "Source: COMPANY, 10-K, 1/29/2020" footer on every page; its date is a filing
+# date, not a contract date, and it splits sentences in two.
+_FILING_FOOTER = re.compile(r"(?m)^[ \t]*Source:[^\n]{0,200}?\d{1,2}/\d{1,2}/\d{4}[ \t]*$")
+# PDF text layers often split ordinal suffixes ("1s t day", "20t h day").
+_SPLIT_ORDINAL = re.compile(r"\b(\d{1,2}) ?(s ?t|n ?d|r ?d|t ?h)\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# OCR'd text layers glue "of" to the next word ("laws ofthe State ofTexas"); no English word starts so.
+_GLUED_OF = re.compile(r"\bof(?=the\b|[A-Z][a-z])")
+_GLUED_NUMBER = re.compile(r"(?<=\b(?:of|on|as))(?=\d)")
+_QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("`", "'"), ("\u00ad", ""))
+
+
+def _straight_quotes(text: str) -> str:
+    # str.replace per character is several times faster than str.translate on long texts.
+    for curly, plain in _QUOTES:
+        if curly in text:
+            text = text.replace(curly, plain)
+    return text
+
+
+_SENTENCE_END = re.compile(
+    r"(?<=[.;:!?])\s+(?=[\"'(]?[A-Z0-9])|\n\s*\n|\s+(?=\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z][A-Za-z]+\s)"
+)
+_EVIDENCE_MAX = 400
+
+
+def _join_ordinal(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace(" ", "")
+
+
+def _drop_running_headers(text: str) -> str:
+    """Keep the first copy of a line that recurs on every page (a running header or footer), drop the rest:
+    repeated mid-sentence, they break the sentences around them."""
+    lines = text.split("\n")
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line.strip()
+        if 15 <= len(key) <= 150:
+            counts[key] = counts.get(key, 0) + 1
+    repeated = {key for key, count in counts.items() if count >= 3}
+    if not repeated:
+        return text
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        key = line.strip()
+        if key in repeated:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def flatten(text: str) -> str:
+    """Normalise quotes and whitespace so patterns see one line of prose."""
+    text = _drop_running_headers(_FILING_FOOTER.sub(" ", text))
+    text = _straight_quotes(text)
+    text = _SPLIT_ORDINAL.sub(_join_ordinal, text)
+    text = _GLUED_OF.sub("of ", text)
+    text = _GLUED_NUMBER.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass
+class Document:
+    """A contract's text once, with helpers every extractor uses."""
+
+    raw: str
+    flat: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        raw = _straight_quotes(self.raw)
+        self.flat = flatten(raw)
+        # Only the head of the document is read line by line (title, party list); the rest as flat text.
+        head = raw[:20000]
+        self.lines = [
+            _SPACES.sub(" ", line).strip() for line in _FILING_FOOTER.sub("", head).split("\n")[:300]
+        ]
+
+    def sentence(self, start: int, end: int | None = None) -> str:
+        """The sentence around flat[start:end], trimmed to a readable length: the evidence a person checks."""
+        end = start if end is None else end
+        window_start = max(0, start - _EVIDENCE_MAX)
+        head = self.flat[window_start:start]
+        begin = window_start
+        for match in _SENTENCE_END.finditer(head):
+            begin = window_start + match.end()
+        tail = self.flat[end : end + _EVIDENCE_MAX]
+        stop = _SENTENCE_END.search(tail)
+        finish = end + (stop.start() if stop else len(tail))
+        sentence = self.flat[begin:finish].strip()
+        if len(sentence) > 2 * _EVIDENCE_MAX:
+            sentence = self.flat[max(begin, start - 200) : min(finish, end + 200)].strip()
+        return sentence
