@@ -69,16 +69,24 @@ def sends_key(batch_id: str) -> str:
 
 
 class RedisSendLog:
-    def __init__(self, client: Any, batch_id: str) -> None:
+    """``client`` is a redis-py client (``BatchClient.redis``); ``ttl_s`` should be the report's own
+    lifetime (the engine's ``result_expires``) so the record never outlives, nor dies before, the report."""
+
+    def __init__(self, client: Any, batch_id: str, ttl_s: float | None = None) -> None:
         self.client = client
         self.batch_id = batch_id
         self.key = sends_key(batch_id)
+        self.ttl_s = ttl_s
 
     def records(self) -> list[SendRecord]:
         return [r for r in (SendRecord.from_json(x) for x in self.client.lrange(self.key, 0, -1)) if r]
 
     def append(self, record: SendRecord) -> None:
-        self.client.rpush(self.key, record.to_json())
+        pipe = self.client.pipeline(transaction=True)
+        pipe.rpush(self.key, record.to_json())
+        if self.ttl_s:
+            pipe.expire(self.key, int(self.ttl_s))
+        pipe.execute()
 
     @contextmanager
     def lock(self) -> Iterator[None]:
