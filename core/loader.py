@@ -5,12 +5,20 @@ Nothing is silently dropped: every file ends up either as a Contract or as a Loa
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from core.contract import Contract, LoadItem, LoadRejection
+from core.contract import Contract, ContractRejected, LoadItem, LoadRejection
+
+# A CSV export's contract text can exceed csv's 128 KiB default per field; the file size limit bounds it.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 DEFAULT_MAX_BYTES = int(float(os.environ.get("CONTRACT_BATCH_MAX_FILE_MB", "25")) * 1024 * 1024)
 
@@ -75,9 +83,155 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[LoadIte
         return [LoadRejection(name, "is a directory", source)]
     except OSError as exc:
         return [LoadRejection(name, f"unreadable: {exc.strerror or exc}", source)]
-    if not data:
+    if not data.strip():
         return [LoadRejection(name, "empty file", source)]
+    mismatch = content_mismatch(path.suffix.lower(), data)
+    if mismatch:
+        return [LoadRejection(name, mismatch, source)]
+    if media_type == "application/json":
+        return _split_json(name, data, source)
+    if media_type == "text/csv":
+        return _split_csv(name, data, source)
     return [Contract(name=name, data=data, media_type=media_type, source=source)]
+
+
+# Leading bytes of formats a contract file is often confused with: a PDF saved as .txt, a .doc renamed.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"),
+    (b"PK\x03\x04", "a ZIP archive (e.g. DOCX)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office file (.doc/.xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "an executable"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+_TEXT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".csv"}
+
+
+def _looks_like(data: bytes) -> str | None:
+    for signature, label in _SIGNATURES:
+        if data.startswith(signature):
+            return label
+    return None
+
+
+def content_mismatch(suffix: str, data: bytes) -> str | None:
+    """Why the bytes cannot be what the extension says (magic bytes), or None when they can."""
+    head = data[:1024]
+    if suffix == ".pdf":
+        if b"%PDF-" not in head:
+            actual = _looks_like(data) or "not a PDF"
+            return f"content does not match its extension (.pdf, but {actual})"
+        return None
+    if suffix == ".docx":
+        if not data.startswith(b"PK\x03\x04"):
+            actual = _looks_like(data) or "not a ZIP-based Word document"
+            return f"content does not match its extension (.docx, but {actual})"
+        try:
+            # Reads only the central directory: cheap, and catches truncation and non-Word archives.
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" not in archive.namelist():
+                    return "content does not match its extension (.docx, but a ZIP without a Word document)"
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "corrupt or truncated DOCX"
+        return None
+    if suffix in _TEXT_SUFFIXES:
+        actual = _looks_like(data)
+        if actual:
+            return f"content does not match its extension ({suffix}, but {actual})"
+    return None
+
+
+def _decode(data: bytes) -> str:
+    from core.extraction.text import decode_text
+
+    return decode_text(data)
+
+
+def _entry_contract(name: str, entry: dict[str, Any], source: str) -> Contract:
+    data = json.dumps(entry, ensure_ascii=False, default=str).encode("utf-8")
+    return Contract(name=name, data=data, media_type="application/json", source=source)
+
+
+def _split_json(name: str, data: bytes, source: str) -> list[LoadItem]:
+    """One contract object, a list of them, or {"contracts": [...]}: one Contract per entry."""
+    try:
+        value = json.loads(_decode(data))
+    except ContractRejected as exc:
+        return [LoadRejection(name, exc.reason, source)]
+    except RecursionError:
+        return [LoadRejection(name, "corrupt JSON (nested too deeply)", source)]
+    except ValueError as exc:
+        return [LoadRejection(name, f"corrupt JSON ({exc})", source)]
+    if isinstance(value, dict) and isinstance(value.get("contracts"), list):
+        value = value["contracts"]
+    if isinstance(value, dict):
+        return [Contract(name=name, data=data, media_type="application/json", source=source)]
+    if not isinstance(value, list):
+        return [LoadRejection(name, "JSON is neither a contract object nor a list of them", source)]
+    if not value:
+        return [LoadRejection(name, "no contracts in file (empty JSON list)", source)]
+    items: list[LoadItem] = []
+    for index, entry in enumerate(value, start=1):
+        entry_name = f"{name}#{index}"
+        if isinstance(entry, dict) and entry:
+            items.append(_entry_contract(entry_name, entry, source))
+        else:
+            items.append(LoadRejection(entry_name, "entry is not a contract object", source))
+    return items
+
+
+def _split_csv(name: str, data: bytes, source: str) -> list[LoadItem]:
+    """One Contract per row; columns are matched by header name (see docs/analysis.md)."""
+    from core.analysis.structured import canonical_key
+
+    try:
+        text = _decode(data)
+    except ContractRejected as exc:
+        return [LoadRejection(name, exc.reason, source)]
+    # The delimiter is the one the header line uses most: csv.Sniffer guesses wrong when quoted contract
+    # texts span several lines.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=header_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter if header_line.count(delimiter) else ",")
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return [LoadRejection(name, "no header row", source)]
+    header = [h.strip() for h in header]
+    if not any(canonical_key(h) for h in header):
+        return [
+            LoadRejection(name, "no recognised column names in the header (see docs/analysis.md)", source)
+        ]
+    items: list[LoadItem] = []
+    row_number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row_number += 1
+            items.append(LoadRejection(f"{name}#row-{row_number}", f"unreadable CSV row ({exc})", source))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        row_number += 1
+        entry_name = f"{name}#row-{row_number}"
+        if len(row) != len(header):
+            reason = f"row has {len(row)} fields, the header has {len(header)}"
+            items.append(LoadRejection(entry_name, reason, source))
+            continue
+        entry = {key: value for key, value in zip(header, row, strict=True) if key}
+        if not any(canonical_key(k) and v.strip() for k, v in entry.items()):
+            items.append(LoadRejection(entry_name, "row has no values in recognised columns", source))
+            continue
+        items.append(_entry_contract(entry_name, entry, source))
+    if not items:
+        return [LoadRejection(name, "no contracts in file (header only)", source)]
+    return items
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:

@@ -38,7 +38,7 @@ _CONNECT = r"(?:of|de|du|des|del|della|van|der|von|for|the|y|e|di|la|le|zu)"
 # A name: capitalised tokens, lowercase connectors only between two of them, a ", Inc." style suffix kept.
 _NAME = re.compile(
     rf"(?:(?:Mr|Ms|Mrs|Dr|Messrs)\.?\s+)?{_TOKEN}(?:\s+(?:{_CONNECT}\s+)?{_TOKEN}){{0,12}}"
-    rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$)){{0,2}}"
+    rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$)){{0,2}}(?:\s+(?:plc|p\.l\.c\.|gmbh|bhd)\b)?"
     # "TOM Online (BVI) Limited": a parenthesis inside the name, before its suffix.
     rf"(?:\s*\([A-Z][\w .&-]{{0,30}}\)(?=\s+(?:{_SUFFIX}|Co\.|Limited|Ltd))\s+[A-Z][\w.]*"
     rf"(?:\s+{_TOKEN}){{0,4}})?"
