@@ -1,4 +1,4 @@
-"""The cases where Celery itself fires nothing or fires too often: the watchdog and the lease make them right."""
+"""Where Celery fires nothing, or fires too often: the watchdog and the lease make those right."""
 
 from __future__ import annotations
 

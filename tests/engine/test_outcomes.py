@@ -104,7 +104,8 @@ def test_poison_contract_fails_within_budget(engine: Engine) -> None:
     row = by_name(report)["killalways-a.txt"]
     assert row["outcome"] == "failed"
     assert row["error"].startswith("worker process died on 3 attempts")
-    assert runs(engine.markers, "killalways-a.txt") == 3  # 1 + CONTRACT_BATCH_WORKER_LOST_RETRIES, never a loop
+    # 1 + CONTRACT_BATCH_WORKER_LOST_RETRIES runs, never a redelivery loop.
+    assert runs(engine.markers, "killalways-a.txt") == 3
 
 
 def test_os_exit_in_task_is_failed(engine: Engine) -> None:
