@@ -80,13 +80,20 @@ def expected_parties(answer: str | None) -> list[str]:
         return []
     names = []
     for raw in answer.split(";"):
-        part = raw.strip()
+        # An answer that runs on into a sentence ("X ("Company"). Skype, ...") names X only.
+        part = re.split(r"\)\s*\.\s+", raw.strip())[0]
         if part.startswith("(") and part.count("(") > part.count(")"):
             part = part[1:]
-        # Drop the defined alias ("Skype") but keep a parenthesis that is part of the name ("(BVI)").
-        part = re.sub(r"\(\s*(?:the\s+)?[\"“'][^()]*\)?", " ", part)
-        part = re.sub(r"\s+", " ", part).strip(" ,.")
-        if not part or part in ("[]",) or re.search(r"\bPart(?:y|ies)\b|collectively|referred", part):
+        head = part.split("(", 1)[0]
+        if re.search(r"[\"“](?:party|parties)\b", part, re.IGNORECASE) and re.search(r",|\band\b", head):
+            continue  # "Skype, Online BVI and the Company ("Party" ...)": the collective definition
+        # Drop defined aliases ("Skype") but keep a parenthesis that is part of the name ("(BVI)").
+        part = re.sub(r"\(\s*(?:the\s+|hereinafter\s+)?[\"“'][^()]*(?:\)|$)", " ", part)
+        part = re.sub(r"\([^()]*\b(?:Part(?:y|ies)|collectively)\b[^()]*\)|\(\s*[A-Z]{2,10}\s*\)?", " ", part)
+        # "X including its successors and permitted assigns", "X and all of its subsidiaries": X.
+        part = re.split(r"\s+(?:including\s+(?:its|his|her)|and\s+all\s+of\s+its)\b", part)[0]
+        part = re.sub(r"\s+", " ", part).strip(" ,.)")
+        if not part or part == "[]" or re.search(r"\bPart(?:y|ies)\b|collectively|referred", part):
             continue
         names.append(part)
     return names

@@ -29,9 +29,25 @@ def _date_of(match: re.Match[str]) -> date | None:
     return parse_match(inner) if inner else None
 
 
+# 'the EPC Agreement dated September 30, 2009 (the "EPC Agreement")': a date of another document.
+_OTHER_DOCUMENT_AFTER = re.compile(
+    r"\s*,?\s*\(\s*(?:the\s+|this\s+)?\"(?!Effective|Agreement\"|Contract\"|Commencement)[^\"]{1,60}\"\s*\)"
+)
+_OTHER_DOCUMENT_BEFORE = re.compile(r"\b(?:that\s+certain|under\s+the|pursuant\s+to\s+the)\b", re.IGNORECASE)
+
+
+def _refers_elsewhere(flat: str, match: re.Match[str]) -> bool:
+    return bool(
+        _OTHER_DOCUMENT_AFTER.match(flat, match.end("d"))
+        or _OTHER_DOCUMENT_BEFORE.search(flat, max(0, match.start() - 60), match.start("d"))
+    )
+
+
 def _first(doc: Document, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Found | None:
     end = len(doc.flat) if end is None else end
     for match in pattern.finditer(doc.flat, start, end):
+        if _refers_elsewhere(doc.flat, match):
+            continue
         value = _date_of(match)
         if value is not None:
             return Found(value, doc.sentence(match.start("d"), match.end("d")), match.start("d"))
@@ -55,7 +71,8 @@ _AGREEMENT_CUES = [
 _AS_OF = re.compile(rf"\bas\s+of\s+(?:this\s+|the\s+)?{_D}", re.IGNORECASE)
 _SIGNED = re.compile(
     rf"(?:\b(?:signed|executed|dated)\b[^.;]{{0,40}}?\b(?:this|on|as\s+of)\s+(?:the\s+)?|"
-    rf"IN\s+WITNESS\s+WHEREOF[^;]{{0,200}}?){_D}",
+    rf"(?:IN\s+WITNESS\s+WHEREOF|INTENDING\s+TO\s+BE\s+LEGALLY\s+BOUND|have\s+(?:signed|executed)\s+this\s+"
+    rf"(?:Agreement|Contract))[^;]{{0,300}}?){_D}",
     re.IGNORECASE,
 )
 _STATED = re.compile(

@@ -62,7 +62,8 @@ _NOT_A_NAME = re.compile(
     r"agreement|contract|company|effective|date|between|among|and|whereas|recitals?|section|article|"
     r"exhibit|schedule|page|table|in|on|at|by|for|with|as|of|to|you|we|us|our|no\.?|number|"
     r"(?-i:[ivx]{1,4})|\d+(?:\.\d+)*|signatory|witnesseth|dated?|made|recital|party\s+[a-z]|"
-    r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b",
+    r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b|"
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
     re.IGNORECASE,
 )
 _ROLE_WORDS = re.compile(
@@ -77,7 +78,8 @@ _ADDRESS_WORD = re.compile(
 )
 # Marks an entry as a party's definition: an alias, a description, an address.
 _DEFINITION = re.compile(
-    r"\(\s*(?:the\s+|hereinafter\s+)?\"?[A-Z]|\bhereinafter\b|,\s*an?\s+(?:[A-Z][\w-]*\s+){0,4}"
+    r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+|called\s+(?:as\s+)?)?(?:the\s+)?)?[\"']|"
+    r"\(\s*[A-Z][A-Z&.-]{1,12}\s*\)|\bhereinafter\b|,\s*an?\s+(?:[A-Z][\w-]*\s+){0,4}"
     r"(?:corporation|company|limited|partnership|individual|bank|association|entity|organi[sz]ation|"
     r"enterprise|LLC|corp)|\b(?:incorporated|organi[sz]ed|registered|existing)\b|"
     r"\b(?:principal|registered|head)\s+(?:place|office)|\bwith\s+(?:an?\s+)?(?:address|offices?)\b|"
@@ -224,6 +226,9 @@ def parties(doc: Document) -> Parties | None:
     for index, start in enumerate(starts):
         segment = _segment(flat, start)
         found = _drop_aliases(_read_list(segment), segment)
+        if found and index >= cue_count and not found[0][2]:
+            # From a line head, only a list that opens with a defined party ("X, a Delaware corporation").
+            continue
         if found:
             candidates.append((_score(found), 0 if index < cue_count else 1, start, found))
     if not candidates:
@@ -232,6 +237,7 @@ def parties(doc: Document) -> Parties | None:
     # with a single defined entry; a bare "X and Y" after a cue word (a cover page) as a last resort.
     pairs = (
         [c for c in candidates if c[0] >= 2 and len(c[3]) >= 2]
+        or [c for c in candidates if c[0] >= 1 and c[1] == 0]
         or [c for c in candidates if c[0] >= 1 and len(c[3]) >= 2]
         or [c for c in candidates if len(c[3]) >= 2 and c[1] == 0]
         or candidates

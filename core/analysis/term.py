@@ -159,24 +159,53 @@ _END_IN_SENTENCE = re.compile(
 )
 
 
+# A duration that runs after something else ("for two years thereafter", "during the Term and for a
+# period of one year after") is a survival period, not the agreement's term.
+_AFTERWARDS = re.compile(
+    r"[^\w;.]{0,3}(?:\w+[^\w;.]+){0,3}?(?:thereafter|after|following|prior|before)\b", re.IGNORECASE
+)
+_DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IGNORECASE)
+
+
+def _is_strong(flat: str, match: re.Match[str]) -> bool:
+    return bool(_STRONG_TERM.search(flat, max(0, match.start() - 12), match.end()))
+
+
 def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None, date | None, str | None]:
     """(term label, its evidence, expiration date, its evidence).
 
-    The statement of the agreement's own term decides: its end date if it names one, else its duration
-    counted from its start. A stray "until DATE" elsewhere is used only when no term statement exists."""
+    The statement of the agreement's own term decides, most explicit first: a term clause with a
+    duration (its end date if it names one, else the duration counted from its start), then a term
+    clause with an end date, then weaker mentions of a duration or an end date."""
     flat = doc.flat
-    term_label = term_evidence = None
-    expiration = expiration_evidence = None
-    chosen: re.Match[str] | None = None
+    strong_duration = weak_duration = None
     for match in _TERM.finditer(flat):
         span = _duration(match)
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
-        if chosen is None:
-            chosen = match
-        if _STRONG_TERM.search(match.group()):
-            chosen = match
+        if _DURING.search(flat, max(0, match.start() - 30), match.end()) or _AFTERWARDS.match(
+            flat, match.end(), match.end() + 40
+        ):
+            continue
+        if _is_strong(flat, match):
+            strong_duration = match
             break
+        weak_duration = weak_duration or match
+    strong_end = weak_end = None
+    for match in _END_DATE.finditer(flat):
+        if _NOT_TERM.search(match.group()) and "term" not in match.group().lower():
+            continue
+        value = _date_in(match)
+        if value is None or (effective is not None and value <= effective):
+            continue
+        if _is_strong(flat, match):
+            strong_end = (match, value)
+            break
+        weak_end = weak_end or (match, value)
+
+    term_label = term_evidence = None
+    expiration = expiration_evidence = None
+    chosen = strong_duration or (None if strong_end else weak_duration)
     if chosen is not None:
         span = _duration(chosen)
         assert span is not None
@@ -190,15 +219,11 @@ def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None
             start = _term_start(flat[chosen.start() : chosen.end() + 200], effective)
             if start is not None:
                 expiration, expiration_evidence = span.after(start), sentence
-    if expiration is None and chosen is None:
-        for match in _END_DATE.finditer(flat):
-            if _NOT_TERM.search(match.group()) and "term" not in match.group().lower():
-                continue
-            value = _date_in(match)
-            if value is not None and (effective is None or value > effective):
-                expiration, expiration_evidence = value, doc.sentence(match.start(), match.end())
-                break
-    if term_label is None:
+    end = strong_end or (weak_end if chosen is None else None)
+    if expiration is None and end is not None:
+        match, value = end
+        expiration, expiration_evidence = value, doc.sentence(match.start(), match.end())
+    if term_label is None and expiration is None:
         indefinite = _INDEFINITE.search(flat)
         if indefinite:
             term_label, term_evidence = "indefinite", doc.sentence(indefinite.start(), indefinite.end())
