@@ -1,0 +1,152 @@
+"""Exports: every file of ``--out DIR``, read back (PDF pages and text, CSV rows, HTML images)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import redis
+from click.testing import CliRunner
+
+from core.cli import main
+from core.reporting.charts import CHARTS
+from core.reporting.csv_export import COLUMNS
+from core.reporting.exporter import export_report
+from core.reporting.sample import synthetic_report
+from tests.reporting.conftest import AS_OF
+
+
+def pdf_pages(path: Path) -> list[str]:
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_export_writes_every_file(report12: dict[str, Any], tmp_path: Path) -> None:
+    paths = export_report(report12, tmp_path / "out", as_of=AS_OF)
+    names = sorted(p.name for p in paths)
+    expected = ["contracts.csv", "report.pdf", "summary.html", *(f"chart-{s.name}.png" for s in CHARTS)]
+    assert names == sorted(expected)
+
+    pages = pdf_pages(tmp_path / "out" / "report.pdf")
+    # summary, charts (5 more on 3 pages), failures and rejections, per-contract table
+    assert len(pages) == 6
+    assert "Contract batch Q4 suppliers" in pages[0] and "Success rate" in pages[0]
+    assert "Charts" in pages[1]
+    failures = next(p for p in pages if "Failures and rejections" in p)
+    failed = [c for c in report12["contracts"] if c["outcome"] != "succeeded"]
+    assert failed and all(c["name"] in failures for c in failed)
+    assert all(c["error"] in failures for c in failed)
+    assert "All contracts" in pages[-1]
+    assert all(c["name"] in pages[-1] for c in report12["contracts"])
+
+    rows = read_csv(tmp_path / "out" / "contracts.csv")
+    assert len(rows) == 12
+    assert list(rows[0]) == list(COLUMNS)
+    for row, contract in zip(rows, report12["contracts"], strict=True):
+        assert row["name"] == contract["name"] and row["outcome"] == contract["outcome"]
+        if contract["outcome"] == "succeeded":
+            result = contract["result"]
+            assert row["title"] == result["title"]
+            assert row["parties"] == "; ".join(result["parties"])
+            assert row["expiration_date"] == (result["expiration_date"] or "")
+            assert json.loads(row["evidence"]) == result["evidence"]
+            if result["value"]:
+                assert float(row["value_amount"]) == result["value"]["amount"]
+        else:
+            assert row["error"] == contract["error"] and row["title"] == ""
+
+    html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    for spec in CHARTS:
+        assert f'src="chart-{spec.name}.png"' in html
+    assert "Key figures" in html and "Failures and rejections" in html
+
+
+def test_csv_neutralises_formulas(tmp_path: Path) -> None:
+    report = {
+        "batch_id": "f",
+        "contracts": [
+            {
+                "name": '=HYPERLINK("http://x")',
+                "outcome": "succeeded",
+                "result": {"title": "+cmd", "value": {"amount": -5, "currency": "USD"}},
+            },
+        ],
+    }
+    export_report(report, tmp_path, as_of=AS_OF)
+    [row] = read_csv(tmp_path / "contracts.csv")
+    assert row["name"].startswith("'=") and row["title"] == "'+cmd"
+    assert row["value_amount"] == "-5.0"  # numbers stay numbers
+
+
+def test_unicode_names_survive_pdf_and_csv(tmp_path: Path) -> None:
+    report = {
+        "batch_id": "u",
+        "label": "Verträge Москва",
+        "contracts": [{"name": "Kündigung-Москва.pdf", "outcome": "failed", "error": "ValueError: ü"}],
+    }
+    export_report(report, tmp_path, as_of=AS_OF)
+    pages = pdf_pages(tmp_path / "report.pdf")
+    assert "Verträge" in pages[0]
+    assert any("Kündigung-Москва.pdf" in p for p in pages)
+    assert read_csv(tmp_path / "contracts.csv")[0]["name"] == "Kündigung-Москва.pdf"
+
+
+def test_cli_export_from_report_file(report_file: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "--report-file", str(report_file), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "report.pdf").stat().st_size > 10_000
+    assert len(read_csv(tmp_path / "o" / "contracts.csv")) == 12
+
+
+def test_cli_export_from_redis(redis_url: str, report12: dict[str, Any], tmp_path: Path) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.set(f"contract_batch:batch:{report12['batch_id']}:report", json.dumps(report12))
+    client.close()
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["export", report12["batch_id"], "--broker", redis_url, "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read_csv(tmp_path / "contracts.csv")) == 12
+
+    missing = runner.invoke(main, ["export", "nosuchbatch", "--broker", redis_url, "--out", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert "has no final report" in missing.output
+
+
+def test_cli_export_usage_errors(tmp_path: Path, report_file: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["export", "--out", str(tmp_path)]).exit_code == 2
+    wrong = runner.invoke(
+        main, ["export", "other", "--report-file", str(report_file), "--out", str(tmp_path)]
+    )
+    assert wrong.exit_code == 2 and "not other" in wrong.output
+
+
+def test_export_of_10000_contracts_takes_seconds(tmp_path: Path) -> None:
+    report = synthetic_report(10_000, seed=11, today=AS_OF)
+    started = time.perf_counter()
+    export_report(report, tmp_path, as_of=AS_OF)
+    elapsed = time.perf_counter() - started
+    # ~5 s on the 2-core dev machine (benchmarks/export_speed.py); generous for slow CI runners.
+    assert elapsed < 30, f"export of 10,000 contracts took {elapsed:.1f} s"
+    assert len(read_csv(tmp_path / "contracts.csv")) == 10_000
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    try:
+        assert len(pdf) > 200  # the per-contract table really is in there
+    finally:
+        pdf.close()
