@@ -100,7 +100,7 @@ _EFFECTIVE_ANCHOR = re.compile(
 
 _AUTO = re.compile(
     r"\b(?:automatic\w*\s+(?:be\s+)?(?:renew|extend)\w*|(?:renew|extend)\w*\s+automatically|"
-    r"automatic\s+(?:renewal|extension)s?|auto-?renew\w*|evergreen|"
+    r"automatic\s+(?:renewal|extension)s?|auto-?renew\w*|(?-i:evergreen)\s+(?:clause|renewal|basis|term)|"
     r"(?:renew|extend)\w*\s+(?:\w+\s+){0,4}for\s+(?:\w+\s+){0,2}(?:successive|consecutive)|"
     r"continue\s+(?:\w+\s+){0,4}(?:year|month)[- ]to[- ](?:year|month))",
     re.IGNORECASE,
