@@ -1,0 +1,31 @@
+"""Tasks for the chord benchmark: a plain Celery chord's header and body, on our app and its workers.
+
+Start a worker with ``celery -A benchmarks.chord_tasks worker``: it serves both the resilient chord
+(``contract_batch.*``) and these plain tasks, so both chords run on the very same processes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from core.celery_app import app, configure_app
+from core.contract import Contract
+
+configure_app(os.environ.get("CONTRACT_BATCH_BROKER", "redis://127.0.0.1:6390/0"))
+
+
+def trivial(contract: Contract) -> dict[str, Any]:
+    """The processor both chords run: as little work as possible, so overhead is all that is measured."""
+    return {"size": len(contract.data)}
+
+
+@app.task(name="bench.plain_process", acks_late=True)
+def plain_process(batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
+    return {"outcome": "succeeded", "result": trivial(Contract.from_message(contract))}
+
+
+@app.task(name="bench.plain_done")
+def plain_done(results: list[Any], run_id: str) -> None:
+    app.backend.client.set(f"bench:done:{run_id}", repr(time.time()))
