@@ -36,7 +36,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="cbm-bench-"))
     server = RedisServer(data_dir=tmp / "redis", appendonly=False).start()
     os.environ["CONTRACT_BATCH_BROKER"] = server.url
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONTRACT_BATCH_PROCESSOR": "benchmarks.chord_tasks:trivial"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "CONTRACT_BATCH_PROCESSOR": "benchmarks.chord_tasks:trivial"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "benchmarks.chord_tasks", "worker", "-P", "prefork",
          "-c", str(args.concurrency), "-Q", "contract_batch,contract_batch.control", "-l", "WARNING",

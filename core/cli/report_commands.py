@@ -35,7 +35,7 @@ from core.mail.settings import (
     save_settings,
     stored_settings,
 )
-from core.mail.smtp import test_connection
+from core.mail.smtp import check_connection
 from core.reporting.exporter import export_report
 from core.reporting.source import ReportNotFound, load_report_file
 
@@ -321,7 +321,7 @@ def email_test_command() -> None:
             click.echo(f"  ..  reading the password for {settings.user} from the OS keyring")
             password = secrets.get_password(settings.user, settings.host or "")
             step("password found in the OS keyring")
-        test_connection(settings, password, step)
+        check_connection(settings, password, step)
     except MailError as exc:
         _die(f"FAILED: {exc}")
 

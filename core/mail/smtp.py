@@ -182,7 +182,7 @@ def _close(conn: smtplib.SMTP) -> None:
         conn.close()
 
 
-def test_connection(settings: EmailSettings, password: str | None, on_step: Step = _quiet) -> None:
+def check_connection(settings: EmailSettings, password: str | None, on_step: Step = _quiet) -> None:
     """Connect, TLS, EHLO, AUTH, NOOP, QUIT: raises on the first failing step."""
     conn = connect(settings, on_step)
     try:

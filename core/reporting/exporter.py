@@ -11,12 +11,17 @@ bundle to ``--out DIR``:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from core.reporting import style
@@ -53,14 +58,46 @@ class ReportBundle:
         return render_text(self.summary, attachments)
 
 
+# The last few bundles, by report content: the desktop app previews, exports and sends the same report,
+# and rendering is the expensive part (about a second even for a handful of contracts: six charts at two
+# resolutions). Bundles are immutable, so sharing them is safe.
+_CACHE_SIZE = 3
+_cache: OrderedDict[tuple[str, date], ReportBundle] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _cache_key(report: Mapping[str, Any], as_of: date) -> tuple[str, date]:
+    canonical = json.dumps(report, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).hexdigest(), as_of
+
+
 def build_bundle(report: Mapping[str, Any], *, as_of: date | None = None) -> ReportBundle:
+    day = as_of or datetime.now(UTC).date()
+    key = _cache_key(report, day)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    bundle = _render_bundle(report, day)
+    with _cache_lock:
+        _cache[key] = bundle
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return bundle
+
+
+def _render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
     summary = summarize(report, as_of=as_of)
     figures = build_charts(summary)
     screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
     # The PDF gets the same figures at print resolution: sharp on paper, identical content.
     printed = {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()}
     return ReportBundle(
-        summary=summary, chart_pngs=screen, pdf=build_pdf(summary, printed), csv=csv_bytes(summary)
+        summary=summary,
+        chart_pngs=MappingProxyType(screen),
+        pdf=build_pdf(summary, printed),
+        csv=csv_bytes(summary),
     )
 
 
