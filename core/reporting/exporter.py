@@ -79,7 +79,7 @@ def build_bundle(report: Mapping[str, Any], *, as_of: date | None = None) -> Rep
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-    bundle = _render_bundle(report, day)
+    bundle = render_bundle(report, day)
     with _cache_lock:
         _cache[key] = bundle
         while len(_cache) > _CACHE_SIZE:
@@ -87,7 +87,8 @@ def build_bundle(report: Mapping[str, Any], *, as_of: date | None = None) -> Rep
     return bundle
 
 
-def _render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
+def render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
+    """Render without the cache (benchmarks; callers that know the report is new)."""
     summary = summarize(report, as_of=as_of)
     figures = build_charts(summary)
     screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
