@@ -1,0 +1,138 @@
+"""The engine's plain functions, without workers: classification, the start gate, execution, the lease."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import redis
+
+from core import Contract, ContractRejected, ledger
+from core.broker import mask, redis_client, resolve_broker
+from core.config import load_section, save_section
+from core.execution import execute
+from core.finalizer import Finalizer, Verdict
+from core.task_states import classify, fast_status
+from core.tasks import refusal
+
+
+@pytest.mark.parametrize(
+    ("meta", "outcome", "error"),
+    [
+        ({"status": "SUCCESS", "result": {"outcome": "succeeded", "result": {"a": 1}}}, "succeeded", None),
+        ({"status": "SUCCESS", "result": {"outcome": "rejected", "error": "no"}}, "rejected", "no"),
+        ({"status": "SUCCESS", "result": 42}, "succeeded", None),  # a foreign task's plain result
+        ({"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["bad"]}}, "failed",
+         "ValueError: bad"),
+        ({"status": "FAILURE", "result": {"exc_type": "SoftTimeLimitExceeded", "exc_message": []}},
+         "timed_out", "soft time limit exceeded"),
+        ({"status": "FAILURE", "result": {"exc_type": "TimeLimitExceeded", "exc_message": [6.0]}},
+         "timed_out", "hard time limit (6.0 s) exceeded"),
+        ({"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": ["SIGKILL"]}},
+         "failed", "worker process died: SIGKILL"),
+        ({"status": "REVOKED", "result": {"exc_type": "TaskRevokedError", "exc_message": ["terminated"]}},
+         "revoked", "revoked (terminated)"),
+        ({"status": "REVOKED", "result": {"exc_type": "TaskRevokedError",
+                                          "exc_message": ["lost: started after its batch's deadline"]}},
+         "lost", "started after its batch's deadline"),
+        ({"status": "STARTED", "result": {"pid": 1}}, None, None),
+        ({"status": "RETRY", "result": None}, None, None),
+        (None, None, None),
+    ],
+)
+def test_classify(meta: dict | None, outcome: str | None, error: str | None) -> None:
+    c = classify(meta)
+    assert (c.outcome, c.error) == (outcome, error)
+
+
+def test_fast_status_matches_full_decode() -> None:
+    for status in ("SUCCESS", "FAILURE", "STARTED"):
+        raw = json.dumps({"status": status, "result": {"x": '"status": "NOPE"'}}).encode()
+        assert fast_status(raw) == status
+    assert fast_status(None) == "PENDING"
+    assert fast_status(b'{"result": 1, "status": "REVOKED"}') == "REVOKED"  # other key order
+
+
+def test_refusal_gate() -> None:
+    now = time.time()
+    gate = ledger.AttemptGate
+    assert refusal(gate("open", None, 1), now) is None
+    assert refusal(gate("open", now + 10, 1), now) is None
+    assert refusal(gate("open", now - 1, 1), now) == "lost: started after its batch's deadline"
+    assert refusal(gate("cancelled", None, 1), now) == "batch cancelled"
+    assert refusal(gate("closing", None, 1), now).startswith("lost:")
+    assert refusal(gate("final", None, 1), now).startswith("lost:")
+    assert refusal(gate(None, None, 1), now) == "lost: its batch no longer exists"
+    assert refusal(gate("open", None, 1, revoked=True), now) == "revoked"
+
+
+def test_execute_outcomes() -> None:
+    c = Contract("a.txt", b"hello", "text/plain")
+    assert execute(lambda k: {"n": len(k.data)}, c)["result"] == {"n": 5}
+
+    def reject(k: Contract) -> dict:
+        raise ContractRejected("not a contract")
+
+    out = execute(reject, c)
+    assert (out["outcome"], out["error"], out["result"]) == ("rejected", "not a contract", None)
+    with pytest.raises(TypeError, match="not JSON-serializable"):
+        execute(lambda k: {"when": object()}, c)
+    with pytest.raises(TypeError, match="expected a dict"):
+        execute(lambda k: [1], c)  # type: ignore[arg-type, return-value]
+
+
+def test_contract_message_round_trip_carries_content_not_path() -> None:
+    c = Contract("a.pdf", bytes(range(256)), "application/pdf", source="/home/me/secret/a.pdf")
+    message = c.to_message()
+    assert "source" not in message and "/home/me" not in json.dumps(message)
+    assert Contract.from_message(message) == c
+
+
+def test_mask_hides_passwords() -> None:
+    assert mask("redis://:pw@host:6379/0") == "redis://:***@host:6379/0"
+    assert mask("redis://user:pw@host/1") == "redis://user:***@host/1"
+    assert mask("redis://host:6379/0") == "redis://host:6379/0"
+
+
+def test_settings_file_refuses_secrets() -> None:
+    with pytest.raises(ValueError, match="refusing to write secrets"):
+        save_section("broker", {"url": "redis://h/0", "password": "x"})
+    save_section("broker", {"url": "redis://h:1/0"})
+    assert load_section("broker") == {"url": "redis://h:1/0"}
+
+
+def test_broker_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_broker(None).local
+    save_section("broker", {"url": "redis://cfg:1/0"})
+    assert resolve_broker(None).source == "config"
+    monkeypatch.setenv("CONTRACT_BATCH_BROKER", "redis://env:1/0")
+    assert resolve_broker(None).url == "redis://env:1/0"
+    assert resolve_broker("redis://opt:1/0").source == "option"
+
+
+def _ledger(r: redis.Redis, batch_id: str, task_ids: list[str]) -> None:
+    meta = ledger.BatchMeta(batch_id, "", "2026-01-01T00:00:00+00:00", time.time(), len(task_ids),
+                            len(task_ids), 1, 2, None, 60)
+    ledger.create_batch(r, meta, [ledger.Entry(t, t) for t in task_ids], ttl=600)
+
+
+def test_finalizer_waits_then_forces_and_holds_a_lease(redis_url: str) -> None:
+    r = redis_client(redis_url)
+    _ledger(r, "b1", ["b1-0", "b1-1"])
+    r.set("celery-task-meta-b1-0", json.dumps({"status": "SUCCESS", "result": {"outcome": "succeeded"}}))
+    revoked: list[list[str]] = []
+    fin = Finalizer(r, revoke=revoked.append)
+    assert fin.finalize("b1", "watchdog") is Verdict.PENDING
+    r.set(ledger.batch_key("b1", "claim"), "someone-else", px=5000)
+    assert fin.finalize("b1", "watchdog", force="idle") is Verdict.BUSY
+    r.delete(ledger.batch_key("b1", "claim"))
+    assert fin.finalize("b1", "watchdog", force="idle") is Verdict.FINALIZED
+    assert revoked == [["b1-1"]]
+    report = ledger.read_report(r, "b1")
+    assert report is not None
+    assert [c["outcome"] for c in report["contracts"]] == ["succeeded", "lost"]
+    assert report["finalized_by"] == "idle"
+    assert fin.finalize("b1", "errback") is Verdict.ALREADY
+    assert ledger.open_batches(r) == []
+    assert fin.finalize("nosuch", "errback") is Verdict.UNKNOWN
