@@ -1,0 +1,26 @@
+"""The layering the product card fixes: core runs without Qt and never imports the gui package."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 kept, 0 broken" in proc.stdout
+
+
+def test_core_imports_without_qt_in_a_fresh_interpreter() -> None:
+    code = ("import sys, core, core.client, core.cli, core.tasks, core.watchdog, core.local_mode;"
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'gui'))];"
+            "print(bad); raise SystemExit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
