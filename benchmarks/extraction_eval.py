@@ -89,7 +89,9 @@ def expected_parties(answer: str | None) -> list[str]:
             continue  # "Skype, Online BVI and the Company ("Party" ...)": the collective definition
         # Drop defined aliases ("Skype") but keep a parenthesis that is part of the name ("(BVI)").
         part = re.sub(r"\(\s*(?:the\s+|hereinafter\s+)?[\"“'][^()]*(?:\)|$)", " ", part)
-        part = re.sub(r"\([^()]*\b(?:Part(?:y|ies)|collectively)\b[^()]*\)|\(\s*[A-Z]{2,10}\s*\)?", " ", part)
+        part = re.sub(
+            r"\([^()]*\b(?:Part(?:y|ies)|collectively)\b[^()]*\)|\(\s*[A-Z]{2,10}\s*\)?\s*$", " ", part
+        )
         # "X including its successors and permitted assigns", "X and all of its subsidiaries": X.
         part = re.split(r"\s+(?:including\s+(?:its|his|her)|and\s+all\s+of\s+its)\b", part)[0]
         part = re.sub(r"\s+", " ", part).strip(" ,.)")

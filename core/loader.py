@@ -168,7 +168,8 @@ def _split_json(name: str, data: bytes, source: str) -> list[LoadItem]:
     if isinstance(value, dict) and isinstance(value.get("contracts"), list):
         value = value["contracts"]
     if isinstance(value, dict):
-        return [Contract(name=name, data=data, media_type="application/json", source=source)]
+        # Re-encoded as UTF-8: the worker then never has to guess the file's encoding again.
+        return [_entry_contract(name, value, source)]
     if not isinstance(value, list):
         return [LoadRejection(name, "JSON is neither a contract object nor a list of them", source)]
     if not value:

@@ -8,6 +8,7 @@ comma ("Skype Communications, S.A.").
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ _SEGMENT_END = re.compile(
 _SUFFIX = (
     r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
     r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
-    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO)\.?"
+    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH)\.?"
 )
 _TOKEN = r"(?:[A-Z0-9][\w.&'/-]*|&|[a-z][A-Z][\w.&'-]*|[a-z]{1,2}-[A-Za-z][\w.&'-]*)"
 _NAME_START = r"(?=(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*\"?(?:[A-Z0-9]|[a-z][A-Z]|[a-z]{1,2}-[A-Za-z]))"
@@ -110,6 +111,7 @@ def _cut_address(name: str) -> str:
 def _clean(name: str) -> str | None:
     # A heading run together with the first name: "EXHIBIT 10.26 AGENCY AGREEMENT Mutual Insurance ...".
     name = re.split(r"\b(?:AGREEMENT|CONTRACT)\s+(?=\S)", name)[-1]
+    name = re.sub(r"^(?:BETWEEN|AMONG|AND|Between|Among)\s*:?\s+", "", name)
     name = _cut_address(name.strip())
     suffix_dot = name.endswith(".") and bool(_SUFFIX_END.search(name[:-1]) or re.search(r"\b[A-Z]\.$", name))
     name = name.strip(' ,;:.-&"')
@@ -208,7 +210,54 @@ def _score(found: list[tuple[str, int, bool]]) -> int:
     return sum(1 for _, _, defined in found if defined)
 
 
+# Signature blocks name the parties too: "Signed for and on behalf of DATEC (PNG) LIMITED".
+_SIGNATURE = re.compile(
+    r"\b(?:on\s+behalf\s+of|SIGNED(?:,?\s+SEALED)?(?:\s+AND\s+DELIVERED)?\s+by|EXECUTED\s+by)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _same(a: str, b: str) -> bool:
+    """One company written twice ("Bank of South Pacific Limited", "BANK SOUTH PACIFIC LIMITED")."""
+    return difflib.SequenceMatcher(None, _name_key(a), _name_key(b)).ratio() >= 0.9
+
+
+def _signatories(doc: Document) -> list[tuple[str, int]]:
+    """Company names (with a corporate suffix) that sign the contract, in order of appearance."""
+    found: list[tuple[str, int]] = []
+    for match in _SIGNATURE.finditer(doc.flat):
+        name_match = _NAME.match(doc.flat, match.end())
+        if not name_match:
+            continue
+        name = _clean(name_match.group())
+        if name and _SUFFIX_END.search(name) and not any(_same(name, n) for n, _ in found):
+            found.append((name, name_match.start()))
+        if len(found) >= 10:
+            break
+    return found
+
+
 def parties(doc: Document) -> Parties | None:
+    preamble = _preamble_parties(doc)
+    if preamble is not None and len(preamble.names) >= 2:
+        return preamble
+    # No party list in the opening (or only one name): the signature blocks say who signs.
+    signed = _signatories(doc)
+    names = list(preamble.names) if preamble else []
+    keys = {_name_key(n) for n in names}
+    added = [(n, at) for n, at in signed if _name_key(n) not in keys and not any(_same(n, m) for m in names)]
+    if not added:
+        return preamble
+    names += [n for n, _ in added]
+    evidence = preamble.evidence if preamble else doc.sentence(added[0][1], added[0][1] + len(added[0][0]))
+    return Parties(names, evidence)
+
+
+def _preamble_parties(doc: Document) -> Parties | None:
     flat = doc.flat
     window = flat[:_SEARCH_CHARS]
     candidates: list[tuple[int, int, list[tuple[str, int, bool]], int]] = []
@@ -226,9 +275,12 @@ def parties(doc: Document) -> Parties | None:
     for index, start in enumerate(starts):
         segment = _segment(flat, start)
         found = _drop_aliases(_read_list(segment), segment)
-        if found and index >= cue_count and not found[0][2]:
-            # From a line head, only a list that opens with a defined party ("X, a Delaware corporation").
-            continue
+        if found and index >= cue_count:
+            first_end = found[0][1] + len(found[0][0])
+            if not found[0][2] or _CUE.search(segment, first_end, first_end + 200):
+                # From a line head, only a list that opens with a defined party ("X, a Delaware
+                # corporation"), and not a title followed by "BETWEEN:".
+                continue
         if found:
             candidates.append((_score(found), 0 if index < cue_count else 1, start, found))
     if not candidates:

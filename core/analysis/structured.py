@@ -56,8 +56,10 @@ def known_fields(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:
+    from core.extraction.text import decode_text
+
     try:
-        value = json.loads(data.decode("utf-8-sig", errors="replace"))
+        value = json.loads(decode_text(data))
     except (ValueError, RecursionError):
         raise ContractRejected("corrupt JSON (not a valid JSON document)") from None
     if isinstance(value, list) and len(value) == 1:
