@@ -23,7 +23,7 @@ from core import config
 from core.broker import BrokerUnavailable, resolve_broker
 from core.local_mode import LocalMode
 from core.mail import secrets
-from core.mail.errors import AlreadySent, MailError, SettingsError
+from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
 from core.mail.sends import FileSendLog, RedisSendLog, SendLog, local_log_id
 from core.mail.service import send_report
 from core.mail.settings import (
@@ -197,6 +197,9 @@ def send_command(
         )
     except AlreadySent as exc:
         _die(str(exc), EXIT_ALREADY_SENT)
+    except SentButNotRecorded as exc:
+        _warn(str(exc))
+        return
     except SettingsError as exc:
         _die(str(exc), EXIT_USAGE)
     except MailError as exc:

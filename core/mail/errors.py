@@ -59,3 +59,11 @@ class AlreadySent(MailError):
 
 class SendInProgress(MailError):
     """Another process is sending this batch's report right now."""
+
+
+class SentButNotRecorded(MailError):
+    """The server accepted the message, but the send record could not be written."""
+
+    def __init__(self, message: str, record: object) -> None:
+        super().__init__(message)
+        self.record = record

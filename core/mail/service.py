@@ -11,7 +11,7 @@ from typing import Any
 
 from core.mail import secrets
 from core.mail.compose import compose_report_email
-from core.mail.errors import AlreadySent
+from core.mail.errors import AlreadySent, SentButNotRecorded
 from core.mail.sends import SendLog, SendRecord
 from core.mail.settings import EmailSettings
 from core.mail.smtp import Step, send_message
@@ -62,5 +62,13 @@ def send_report(
         record = SendRecord.now(
             [r.addr_spec for r in recipients], str(msg["Subject"]), str(msg["Message-ID"])
         )
-        send_log.append(record)
+        try:
+            send_log.append(record)
+        except Exception as exc:
+            # Sent is sent: report it as such, but say that the next send will not know about it.
+            raise SentButNotRecorded(
+                f"sent to {', '.join(record.to)}, but the send could not be recorded "
+                f"({type(exc).__name__}): a later send will not see this one",
+                record,
+            ) from None
     return record
