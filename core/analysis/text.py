@@ -15,6 +15,12 @@ _FILING_FOOTER = re.compile(r"(?m)^[ \t]*Source:[^\n]{0,200}?\d{1,2}/\d{1,2}/\d{
 # PDF text layers often split ordinal suffixes ("1s t day", "20t h day").
 _SPLIT_ORDINAL = re.compile(r"\b(\d{1,2}) ?(s ?t|n ?d|r ?d|t ?h)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+# A blank line (a paragraph break in TXT/DOCX/HTML) survives flattening as U+2029, which patterns see as
+# whitespace but sentence splitting sees as a boundary: a heading is not part of the sentence after it.
+PARAGRAPH = "\u2029"
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_INLINE_SPACES = re.compile(r"[^\S\u2029]+")
+_PARAGRAPH_RUN = re.compile(r" ?\u2029[\s\u2029]*")
 # OCR'd text layers glue "of" to the next word ("laws ofthe State ofTexas"); no English word starts so.
 _GLUED_OF = re.compile(r"\bof(?=the\b|[A-Z][a-z])")
 _GLUED_NUMBER = re.compile(r"(?<=\b(?:of|on|as))(?=\d)")
@@ -30,7 +36,7 @@ def _straight_quotes(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(
-    r"(?<=[.;:!?])\s+(?=[\"'(]?[A-Z0-9])|\n\s*\n|\s+(?=\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z][A-Za-z]+\s)"
+    r"(?<=[.;:!?])\s+(?=[\"'(]?[A-Z0-9])|\u2029|\s+(?=\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z][A-Za-z]+\s)"
 )
 _EVIDENCE_MAX = 400
 
@@ -70,7 +76,9 @@ def flatten(text: str) -> str:
     text = _SPLIT_ORDINAL.sub(_join_ordinal, text)
     text = _GLUED_OF.sub("of ", text)
     text = _GLUED_NUMBER.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _BLANK_LINE.sub(PARAGRAPH, text)
+    text = _PARAGRAPH_RUN.sub(PARAGRAPH, _INLINE_SPACES.sub(" ", text))
+    return text.strip()
 
 
 @dataclass
@@ -101,7 +109,8 @@ class Document:
         tail = self.flat[end : end + _EVIDENCE_MAX]
         stop = _SENTENCE_END.search(tail)
         finish = end + (stop.start() if stop else len(tail))
-        sentence = self.flat[begin:finish].strip()
+        sentence = self.flat[begin:finish].replace(PARAGRAPH, " ").strip()
         if len(sentence) > 2 * _EVIDENCE_MAX:
-            sentence = self.flat[max(begin, start - 200) : min(finish, end + 200)].strip()
+            sentence = self.flat[max(begin, start - 200) : min(finish, end + 200)].replace(PARAGRAPH, " ")
+            sentence = sentence.strip()
         return sentence
