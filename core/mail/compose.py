@@ -15,6 +15,7 @@ Structure (what mail clients expect for "HTML with inline images, plus attachmen
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -57,7 +58,10 @@ def compose_report_email(
     if summary.batch_id:
         msg["X-Contract-Batch-Id"] = _header_text(summary.batch_id)
 
-    cids = {spec.name: make_msgid(idstring=f"chart-{spec.name}", domain=CID_DOMAIN) for spec in CHARTS}
+    # Short, unique Content-IDs: short enough that the header is never folded (some clients mishandle a
+    # folded Content-ID), random so that two reports in one mailbox never share an id.
+    token = secrets.token_hex(6)
+    cids = {spec.name: f"<{spec.name}.{token}@{CID_DOMAIN}>" for spec in CHARTS}
     msg.set_content(bundle.text(attachments=ATTACHMENTS_NOTE), subtype="plain", charset="utf-8")
     msg.add_alternative(
         bundle.html(image_src=lambda name: "cid:" + cids[name][1:-1], attachments=ATTACHMENTS_NOTE),

@@ -62,6 +62,20 @@ def _translated(settings: EmailSettings, stage: str) -> Iterator[None]:
         yield
     except MailError:
         raise
+    except (smtplib.SMTPServerDisconnected, ConnectionResetError, ssl.SSLEOFError) as exc:
+        if "timed out" in str(exc):
+            # smtplib reports a read timeout as "Connection unexpectedly closed: timed out".
+            raise ConnectError(
+                f"timed out after {settings.timeout_s:g} s during {stage} with {where}: the server accepted "
+                "the connection but did not answer (is it an SMTP server?)"
+            ) from None
+        if settings.security == "ssl" and "TLS" in stage:
+            # A plain-SMTP port hangs up on a TLS ClientHello: the usual cause is ssl vs starttls.
+            raise TLSError(
+                f"{where} closed the connection during the TLS handshake; if it expects STARTTLS "
+                "(usually port 587), try --security starttls"
+            ) from None
+        raise ConnectError(f"{where} closed the connection during {stage} ({type(exc).__name__})") from None
     except ssl.SSLCertVerificationError as exc:
         raise TLSError(
             f"the certificate of {where} is not trusted ({exc.verify_message or exc.reason}); if the server "
@@ -83,8 +97,6 @@ def _translated(settings: EmailSettings, stage: str) -> Iterator[None]:
         ) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise SendFailed(f"{where} does not support {stage}: {exc}") from None
-    except smtplib.SMTPServerDisconnected:
-        raise ConnectError(f"{where} closed the connection during {stage}") from None
     except smtplib.SMTPConnectError as exc:
         raise ConnectError(
             f"{where} refused the session ({exc.smtp_code} {_reply(exc.smtp_error)})"

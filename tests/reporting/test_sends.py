@@ -1,0 +1,70 @@
+"""The per-batch send record: refusal without resend, the lock, a record that cannot be written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+
+from core.mail.errors import AlreadySent, SendInProgress, SentButNotRecorded
+from core.mail.sends import FileSendLog, RedisSendLog, SendRecord, local_log_id
+from core.mail.service import send_report
+from core.reporting.exporter import ReportBundle
+from tests.reporting.conftest import SMTP_PASSWORD, SmtpServer
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+
+class BrokenLog(FileSendLog):
+    def append(self, record: SendRecord) -> None:
+        raise redis.ConnectionError("gone")
+
+
+def _send(
+    server: SmtpServer, ca_file: str, log: Any, bundle: ReportBundle, report: dict, **kw: Any
+) -> SendRecord:
+    return send_report(
+        report,
+        settings=server.settings(ca_file=ca_file),
+        send_log=log,
+        get_password=lambda _u, _h: SMTP_PASSWORD,
+        bundle=bundle,
+        **kw,
+    )
+
+
+def test_redis_log_refuses_second_send_and_locks(
+    starttls_server: SmtpServer, ca_file: str, redis_url: str, bundle12: ReportBundle, report12: dict
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    log = RedisSendLog(client, "b1", ttl_s=3600)
+    first = _send(starttls_server, ca_file, log, bundle12, report12)
+    assert log.records() == [first]
+    with pytest.raises(AlreadySent, match="already sent once"):
+        _send(starttls_server, ca_file, log, bundle12, report12)
+    assert len(starttls_server.handler.received) == 1
+
+    with log.lock(), pytest.raises(SendInProgress):
+        _send(starttls_server, ca_file, log, bundle12, report12, resend=True)
+    _send(starttls_server, ca_file, log, bundle12, report12, resend=True)  # lock released
+    assert len(log.records()) == 2 and len(starttls_server.handler.received) == 2
+    client.close()
+
+
+def test_file_log_lock_and_damaged_entries(tmp_path: Any) -> None:
+    log = FileSendLog("x", tmp_path)
+    with log.lock(), pytest.raises(SendInProgress), log.lock():
+        pass
+    log.path.write_text('[{"sent_at": "t", "to": ["a@b.c"], "subject": "s"}, {"broken": 1}]')
+    assert [r.to for r in log.records()] == [["a@b.c"]]
+    assert local_log_id("").startswith("file-") and local_log_id("../etc/passwd") == ".._etc_passwd"
+
+
+def test_sent_but_not_recorded_says_so(
+    starttls_server: SmtpServer, ca_file: str, tmp_path: Any, bundle12: ReportBundle, report12: dict
+) -> None:
+    with pytest.raises(SentButNotRecorded, match="could not be recorded") as info:
+        _send(starttls_server, ca_file, BrokenLog("x", tmp_path), bundle12, report12)
+    assert len(starttls_server.handler.received) == 1
+    assert isinstance(info.value.record, SendRecord)
