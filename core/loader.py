@@ -134,6 +134,12 @@ def content_mismatch(suffix: str, data: bytes) -> str | None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if "word/document.xml" not in archive.namelist():
                     return "content does not match its extension (.docx, but a ZIP without a Word document)"
+                # Declared sizes are in the directory too: a bomb is refused before any worker sees it.
+                from core.extraction.docx import check_bomb
+
+                check_bomb(archive)
+        except ContractRejected as exc:
+            return exc.reason
         except (zipfile.BadZipFile, OSError, ValueError):
             return "corrupt or truncated DOCX"
         return None

@@ -21,7 +21,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 _MAX_ENTRIES = 5000
 
 
-def _check_bomb(archive: zipfile.ZipFile) -> None:
+def check_bomb(archive: zipfile.ZipFile) -> None:
     infos = archive.infolist()
     if len(infos) > _MAX_ENTRIES:
         raise ContractRejected(f"DOCX zip bomb ({len(infos)} entries)")
@@ -61,7 +61,7 @@ def docx_text(data: bytes) -> str:
         raise ContractRejected("not a DOCX (content does not match its extension)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_bomb(archive)
+            check_bomb(archive)
             try:
                 xml = _read_capped(archive, _BODY_PART)
             except KeyError:

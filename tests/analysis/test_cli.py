@@ -54,3 +54,19 @@ def test_demo_is_reproducible(tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     suffixes = {p.suffix for p in (tmp_path / "one").iterdir()}
     assert suffixes >= {".pdf", ".docx", ".txt", ".html", ".md", ".json", ".csv", ".rtf"}
+
+
+def test_worker_side_rejections_reported_per_file(
+    tmp_path: Path, encrypted_pdf: bytes, scanned_pdf: bytes, text_docx: bytes
+) -> None:
+    from core.cli.analysis_commands import analyze_items
+
+    (tmp_path / "locked.pdf").write_bytes(encrypted_pdf)
+    (tmp_path / "scan.pdf").write_bytes(scanned_pdf)
+    (tmp_path / "utf16.txt").write_bytes(CONTRACT_TEXT.encode("utf-16"))
+    (tmp_path / "word.docx").write_bytes(text_docx)
+    records = {r["name"]: r for r in analyze_items([str(tmp_path)])}
+    assert records["locked.pdf"]["error"] == "encrypted or password-protected PDF"
+    assert records["scan.pdf"]["error"] == "no text layer (scanned PDF; OCR not supported)"
+    assert records["utf16.txt"]["outcome"] == "succeeded"
+    assert records["word.docx"]["result"]["parties"] == ["Acme Widgets, Inc.", "Globex Services LLC"]

@@ -153,3 +153,15 @@ def test_ready_samples_cover_every_outcome() -> None:
     assert suffixes == {".pdf", ".docx", ".txt", ".html", ".md", ".json", ".csv"}
     reasons = {r.reason for r in result.rejections}
     assert "empty file" in reasons and any("unsupported" in r for r in reasons)
+
+
+def test_docx_zip_bomb_refused_at_load(tmp_path: Path, zip_bomb_docx: bytes) -> None:
+    import io
+    import zipfile
+
+    # Give the bomb a word/document.xml entry name so only its size gives it away.
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(zip_bomb_docx)
+    with zipfile.ZipFile(io.BytesIO(zip_bomb_docx)) as archive:
+        assert "word/document.xml" in archive.namelist()
+    assert "zip bomb" in _one(load_file(path)).reason
