@@ -50,6 +50,10 @@ def _die(message: str, code: int = EXIT_FAILED) -> NoReturn:
     sys.exit(code)
 
 
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
 def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
@@ -260,30 +264,26 @@ def email_setup_command(
     except SettingsError as exc:
         _die(str(exc), EXIT_USAGE)
 
-    password: str | None = None
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
-        if not password:
-            _die("--password-stdin: stdin had no password on its first line", EXIT_USAGE)
-    elif settings.user and settings.host and sys.stdin.isatty():
-        password = (
-            click.prompt(
-                f"SMTP password for {settings.user} on {settings.host} (empty: keep the stored one)",
-                hide_input=True,
-                default="",
-                show_default=False,
-            )
-            or None
-        )
-
     click.echo(f"settings saved to {config.config_path()}")
     for key, value in settings.public_dict().items():
         click.echo(f"  {key:9} {value if value not in (None, []) else '-'}")
     if not settings.encrypted:
         _warn("security 'none': the connection to the SMTP server will not be encrypted")
     if not settings.user or not settings.host:
+        if password_stdin:
+            _die("a password needs a user and a host: pass --user and --host", EXIT_USAGE)
         return
     try:
+        # Before asking for the password: nobody should type it only to hear it cannot be stored.
+        secrets.usable_backend()
+        password: str | None = None
+        if password_stdin:
+            password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+            if not password:
+                _die("--password-stdin: stdin had no password on its first line", EXIT_USAGE)
+        elif _stdin_is_tty():
+            prompt = f"SMTP password for {settings.user} on {settings.host} (empty: keep the stored one)"
+            password = click.prompt(prompt, hide_input=True, default="", show_default=False) or None
         if password:
             backend = secrets.store_password(settings.user, settings.host, password)
             entry = f"{secrets.SERVICE} / {secrets.account(settings.user, settings.host)}"

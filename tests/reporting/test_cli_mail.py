@@ -82,6 +82,19 @@ def test_email_setup_stores_password_in_keyring_only(memory_keyring: MemoryKeyri
     assert json.loads(config.config_path().read_text())["email"]["to"] == ["c@example.com"]
 
 
+def test_email_setup_prompts_without_echo_on_a_tty(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.cli import report_commands
+
+    monkeypatch.setattr(report_commands, "_stdin_is_tty", lambda: True)
+    result = run("email-setup", "--host", "smtp.example.com", "--user", "bob", stdin="typed secret\n")
+    assert result.exit_code == 0, result.output
+    assert "SMTP password for bob on smtp.example.com" in result.output
+    assert "typed secret" not in result.output  # hide_input: CliRunner echoes only what click echoes
+    assert memory_keyring.entries[("contract-batch-manager", "smtp:bob@smtp.example.com")] == "typed secret"
+
+
 def test_email_setup_without_keyring_says_what_to_do(memory_keyring: MemoryKeyring) -> None:
     keyring.set_keyring(fail.Keyring())
     result = CliRunner().invoke(
