@@ -71,6 +71,7 @@ _ROLE_WORDS = re.compile(
     r"\b(?:AGREEMENT|CONTRACT|SECURITIES|COMMISSION|EXHIBIT|Contract\s+Number|Director|Officer|President|Manager|Secretary|Chairman|Attorney|Agreement|Schedule|Exhibit|"
     r"Section|Article|Effective\s+Date|Term|Territory|Products?|Services)\b"
 )
+_PLACE_LIST = re.compile(r"\b(?:in|at|of|under)\s+(?:the\s+)?(?:laws\s+of\s+)?(?:[A-Z][\w.-]*\s?){1,3}$")
 _ADDRESS_START = re.compile(r"^\d+\s")
 _SUFFIX_END = re.compile(rf"(?:^|[\s,]){_SUFFIX}$")
 _ADDRESS_WORD = re.compile(
@@ -155,6 +156,12 @@ def _read_list(text: str) -> list[tuple[str, int, bool]]:
         if not names and name is None:
             return []
         separator = _SEPARATOR.search(text, after, min(len(text), after + 900))
+        while separator is not None and _PLACE_LIST.search(
+            text, max(after, separator.start() - 60), separator.start()
+        ):
+            # "registered in England and Wales", "offices in Berlin and Munich": a list of places inside
+            # this entry's description, not the next party.
+            separator = _SEPARATOR.search(text, separator.end(), min(len(text), after + 900))
         entry = text[after : separator.start() if separator else min(len(text), after + 300)]
         defined = bool(_DEFINITION.search(entry))
         if name and names and not names[-1][2] and not gap.strip() and _merge_ok(names[-1][0], name):

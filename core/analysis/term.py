@@ -254,11 +254,12 @@ def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | 
         return None, None, None
     sentence = doc.sentence(positive.start(), positive.end())
     renewal_term = None
-    found = _RENEWAL_DURATION.search(sentence)
-    if found:
-        duration = _duration(found)
-        if duration is not None and duration.unit in ("year", "month"):
-            renewal_term = duration.label()
+    for found in _RENEWAL_DURATION.finditer(sentence):
+        span = _duration(found)
+        # Days here are a notice period ("non-renewal at least 90 days"), not the renewal's length.
+        if span is not None and span.unit in ("year", "month"):
+            renewal_term = span.label()
+            break
     if renewal_term is None:
         periodic = _RENEWAL_PERIODIC.search(sentence)
         if periodic:

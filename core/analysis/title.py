@@ -24,6 +24,7 @@ _TYPES: tuple[tuple[str, str], ...] = (
     ("franchise", r"franchise"),
     ("joint_venture", r"joint\s+venture"),
     ("co_branding", r"co-?branding"),
+    ("subscription", r"subscription|software\s+as\s+a\s+service|\bSaaS\b"),
     ("license", r"licen[cs]e|royalt"),
     ("distribution", r"distribut|reseller|dealer"),
     ("supply", r"supply|purchase|procurement|manufactur"),
