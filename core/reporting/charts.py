@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import matplotlib
@@ -159,7 +160,14 @@ def expiry_timeline_chart(summary: Summary) -> Figure:
         _set_title(ax, f"Expirations per month (next {len(months)} months)")
         values = [n for _, n in months]
         if not any(values):
-            _no_data(ax, "no contract expires in this period" if summary.rows else "no contracts")
+            if not summary.rows:
+                _no_data(ax, "no contracts")
+            elif summary.already_expired:
+                _no_data(
+                    ax, f"no contract expires in this period ({summary.already_expired:,} already expired)"
+                )
+            else:
+                _no_data(ax, "no contract expires in this period")
             return fig
         x = np.arange(len(months))
         bars = ax.bar(x, values, color=style.SERIES, width=0.75)
@@ -176,7 +184,8 @@ def expiry_timeline_chart(summary: Summary) -> Figure:
         ax.bar_label(
             bars, labels=[str(v) if v else "" for v in values], padding=2, fontsize=style.ANNOTATION_SIZE
         )
-        later = sum(1 for r in summary.rows if r.expiration and r.expiration >= _end(months))
+        end = _month_after(months[-1][0])
+        later = sum(1 for r in summary.rows if r.expiration and r.expiration >= end)
         _note(
             fig,
             f"As of {summary.as_of.isoformat()}: {summary.already_expired:,} already expired, "
@@ -185,9 +194,10 @@ def expiry_timeline_chart(summary: Summary) -> Figure:
         return fig
 
 
-def _end(months: Sequence[tuple]) -> object:
-    last = months[-1][0]
-    return last.replace(year=last.year + (last.month == 12), month=last.month % 12 + 1)
+def _month_after(first_of_month: date) -> date:
+    return first_of_month.replace(
+        year=first_of_month.year + (first_of_month.month == 12), month=first_of_month.month % 12 + 1
+    )
 
 
 def governing_law_chart(summary: Summary) -> Figure:
