@@ -196,7 +196,12 @@ def _string_list(value: Any) -> tuple[str, ...]:
 
 def _row(index: int, raw: Any) -> ContractRow:
     entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    outcome = _text(entry.get("outcome")) or Outcome.LOST
+    raw_outcome = _text(entry.get("outcome"))
+    # Anything but the six outcomes means "we do not know what happened": that is what "lost" says.
+    outcome = raw_outcome if raw_outcome in ALL_OUTCOMES else Outcome.LOST.value
+    error = _text(entry.get("error"))
+    if raw_outcome and raw_outcome != outcome and not error:
+        error = f"unknown outcome {raw_outcome!r} in the report"
     result_raw = entry.get("result")
     result: Mapping[str, Any] = (
         result_raw if outcome == Outcome.SUCCEEDED and isinstance(result_raw, Mapping) else {}
@@ -212,7 +217,7 @@ def _row(index: int, raw: Any) -> ContractRow:
         index=index,
         name=_text(entry.get("name")) or f"#{index + 1}",
         outcome=outcome,
-        error=_text(entry.get("error")),
+        error=error,
         attempts=attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None,
         runtime_s=_number(entry.get("runtime_s")),
         worker=_text(entry.get("worker")),

@@ -58,9 +58,11 @@ def check_report_message(msg: EmailMessage, bundle: ReportBundle) -> None:
     assert by_name["report.pdf"].get_content_disposition() == "attachment"
     pdf = pypdfium2.PdfDocument(io.BytesIO(by_name["report.pdf"].get_content()))
     try:
-        assert len(pdf) >= 6  # summary, 3 chart pages, failures, contracts
-        first = pdf[0].get_textpage().get_text_range()
-        assert "Contract batch" in first and "Success rate" in first
+        pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        # summary, 3 chart pages, failures and rejections, the per-contract table
+        assert len(pages) == 6
+        assert "Contract batch" in pages[0] and "Success rate" in pages[0]
+        assert "Charts" in pages[1] and "Failures and rejections" in pages[4] and "All contracts" in pages[5]
     finally:
         pdf.close()
     csv_text = by_name["contracts.csv"].get_content()

@@ -129,14 +129,17 @@ def test_defensive_parsing_of_odd_results() -> None:
         },
         {"outcome": "failed"},
         "not even a dict",
+        {"name": "v", "outcome": "exploded"},
     )
     s = summarize(odd, as_of=AS_OF)
-    assert s.total == 6
+    assert s.total == 7
     assert s.value_by_currency == {"XXX": 5.0}  # amount without currency: ISO 4217 "no currency"
     assert s.risk_flags == (("a", 1),)
     assert s.rows[1].parties == ("Solo Inc",)
     assert s.rows[4].name == "#5"
-    assert s.counts["lost"] == 1  # an entry with no outcome at all is reported, not dropped
+    assert s.counts["lost"] == 2  # no outcome, or an unknown one: reported as lost, not dropped
+    assert s.rows[6].error == "unknown outcome 'exploded' in the report"
+    assert sum(s.counts.values()) == s.total
     assert summarize({}, as_of=AS_OF).total == 0
 
 
