@@ -11,15 +11,22 @@ from core.analysis.text import Document
 _CLAUSE = re.compile(
     r"\b(?:govern(?:ed|s|ing)?|constru(?:ed|e)|interpret(?:ed)?|subject\s+to|in\s+accordance\s+with|"
     r"under|pursuant\s+to)\b[^.;]{0,160}?\b(?:laws?|legislation)(?:\s+and\s+(?:judicial\s+)?decisions)?\s+"
-    r"(?:in\s+force\s+in\s+|prevailing\s+in\s+|applicable\s+in\s+)?of\s+(?P<place>[^;]{1,120})",
+    r"(?:in\s+force\s+in\s+|prevailing\s+in\s+|applicable\s+in\s+)?of\s+(?=(?P<place>[^;]{1,120}))",
     re.IGNORECASE,
 )
 _LAWS_GOVERN = re.compile(r"\blaws?\s+of\s+(?P<place>[^.;]{1,120}?)\s+(?:shall|will)\s+govern", re.IGNORECASE)
+# A form's label: "Governing Law: Delaware", "Governing law - the laws of England".
+_LABEL = re.compile(
+    r"\bGoverning\s+Law\s*(?::|-|–)[ \t]*(?:the\s+)?(?:(?:laws?|legislation)\s+of\s+)?"
+    r"(?P<place>[^\n;]{1,120})",
+    re.IGNORECASE,
+)
 # "governed by PRC Laws", "governed by the laws of PRC" is above; here the abbreviation comes first.
 _ACRONYM = re.compile(
     r"\b(?:governed\s+by|subject\s+to|construed\s+(?:in\s+accordance\s+with|under))\s+(?:the\s+)?"
     r"(?P<acr>[A-Z]{2,5}|(?:[A-Z]\.){2,4})\s+[Ll]aws?\b"
 )
+_LABEL_SCAN = 2_000_000
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+$")
 # "governed by English law", "Swiss law shall apply", "the substantive law of Germany"
 _ADJECTIVE = re.compile(
@@ -119,6 +126,12 @@ def governing_law(doc: Document) -> Law | None:
             # Prefer a sentence that is plainly a choice-of-law clause.
             strength = 0 if re.search(r"\bgovern", match.group(), re.IGNORECASE) else 1
             candidates.append((strength, match.start(), Law(place, sentence)))
+    # Labels are read line by line on the raw text: a form's next line is not part of the place.
+    for match in _LABEL.finditer(doc.raw[:_LABEL_SCAN]):
+        place = _place(match.group("place"))
+        if place and place.lower() not in ("and", "the"):
+            candidates.append((2, match.start(), Law(place, " ".join(match.group().split()))))
+            break
     if candidates:
         return min(candidates, key=lambda item: (item[0], item[1]))[2]
     for match in _ACRONYM.finditer(flat):

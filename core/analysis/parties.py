@@ -248,10 +248,36 @@ def _signatories(doc: Document) -> list[tuple[str, int]]:
     return found
 
 
+# An order form or cover sheet labels the parties: "Customer: Initech LLC".
+_ROLE_LABEL = re.compile(
+    r"^(?:Customer|Client|Supplier|Vendor|(?:Service\s+)?Provider|Licensor|Licensee|Buyer|Seller|Purchaser|"
+    r"Contractor|Consultant|Landlord|Tenant|Lessor|Lessee|Employer|Employee|Party\s+(?:[A-D]|[1-4]|One|Two))"
+    r"\s*(?:name)?\s*[:：]\s*(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def _labelled(doc: Document) -> list[str]:
+    names: list[str] = []
+    for line in doc.lines:
+        label = _ROLE_LABEL.match(line)
+        if not label:
+            continue
+        match = _NAME.match(label.group("rest"))
+        name = _clean(match.group()) if match else None
+        if name and not any(_same(name, n) for n in names):
+            names.append(name)
+    return names
+
+
 def parties(doc: Document) -> Parties | None:
     preamble = _preamble_parties(doc)
     if preamble is not None and len(preamble.names) >= 2:
         return preamble
+    labelled = _labelled(doc)
+    if len(labelled) >= 2:
+        first = doc.flat.find(labelled[0])
+        return Parties(labelled, doc.sentence(max(first, 0), max(first, 0) + len(labelled[0])))
     # No party list in the opening (or only one name): the signature blocks say who signs.
     signed = _signatories(doc)
     names = list(preamble.names) if preamble else []

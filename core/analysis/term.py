@@ -63,7 +63,7 @@ class TermFacts:
 # A statement of how long the agreement runs. The gaps are bounded so the search stays linear.
 _TERM = re.compile(
     rf"\b(?:term|agreement|contract|duration)\b[^.;]{{0,160}}?"
-    rf"\b(?:of|for|be|is|until|lasting)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
+    rf"(?:\b(?:of|for|be|is|until|lasting)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
     rf"(?:(?:period|term)\s+of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?{DURATION}",
     re.IGNORECASE,
 )
@@ -149,7 +149,7 @@ def _date_in(match: re.Match[str]) -> date | None:
 
 _STRONG_TERM = re.compile(
     r"\b(?:term\s+of\s+(?:this|the)\s+(?:agreement|contract)|initial\s+term|(?:this|the)\s+(?:agreement|contract)"
-    r"\s+(?:shall|will|is)|the\s+term\b)",
+    r"\s+(?:shall|will|is)|the\s+term\b|\bterm\s*:)",
     re.IGNORECASE,
 )
 _END_IN_SENTENCE = re.compile(

@@ -239,3 +239,35 @@ def test_structured_entry_fields_win_and_cite_their_column() -> None:
 def test_structured_entry_without_anything_is_rejected() -> None:
     with pytest.raises(ContractRejected):
         analyze_entry({"colour": "blue"})
+
+
+def test_order_form_labels() -> None:
+    form = (
+        "ORDER FORM\nCustomer: Initech LLC\nSupplier: Hooli Inc.\nEffective Date: January 1, 2024\n"
+        "Term: 24 months\nGoverning Law: Delaware\nTotal Fees: $48,000\n"
+    )
+    result = analyze_text(form)
+    assert result["parties"] == ["Initech LLC", "Hooli Inc."]
+    assert (result["term"], result["expiration_date"]) == ("24 months", "2026-01-01")
+    assert result["governing_law"] == "Delaware"
+    assert result["value"] == {"amount": 48000.0, "currency": "USD"}
+
+
+def test_incorporation_clause_does_not_hide_the_choice_of_law() -> None:
+    text = (
+        "This Agreement is entered into as of April 3, 2017 by and among Alpha Holdings, Inc., a Delaware "
+        'corporation ("Alpha"), and Beta Trading Co., Ltd., a company organized under the laws of Japan '
+        '("Beta"). This Agreement shall be governed by the laws of Japan, without regard to conflicts rules.'
+    )
+    result = analyze_text(text)
+    assert result["governing_law"] == "Japan"
+    assert result["parties"] == ["Alpha Holdings, Inc.", "Beta Trading Co., Ltd."]
+
+
+def test_places_in_a_party_description_are_not_parties() -> None:
+    text = (
+        "This Agreement is dated 1 March 2023 between (1) FOO LIMITED incorporated and registered in England "
+        'and Wales with company number 01234567 ("Foo") and (2) BAR GMBH, a company registered in Germany, '
+        'with offices in Berlin and Munich ("Bar").'
+    )
+    assert analyze_text(text)["parties"] == ["FOO LIMITED", "BAR GMBH"]
