@@ -7,6 +7,7 @@ started state tracked, Celery's default result-key layout and control channel ke
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,3 +134,7 @@ def _install_watchdog() -> None:
 
 
 _install_watchdog()
+
+# ``celery -A core.celery_app worker|flower|inspect`` (Celery's own CLI) gets the full configuration too.
+if os.environ.get("CONTRACT_BATCH_BROKER"):
+    configure_app(os.environ["CONTRACT_BATCH_BROKER"])
