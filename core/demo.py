@@ -12,6 +12,7 @@ import html
 import io
 import json
 import random
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -204,7 +205,14 @@ def _docx_bytes(contract: DemoContract) -> bytes:
         document.add_paragraph(paragraph)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    # python-docx stamps each zip entry with the current time; fixed stamps make a seed give the same bytes.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), source.read(info)
+            )
+    return fixed.getvalue()
 
 
 def _html_bytes(contract: DemoContract) -> bytes:

@@ -50,7 +50,14 @@ def test_demo_is_reproducible(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     first = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert first == sorted(p.name for p in (tmp_path / "two").iterdir())
-    for name in ("contract-003.txt", "contracts.csv", "contracts.json", ".answers.json", "contract-001.pdf"):
+    for name in (
+        "contract-003.txt",
+        "contracts.csv",
+        "contracts.json",
+        ".answers.json",
+        "contract-001.pdf",
+        "contract-002.docx",
+    ):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     suffixes = {p.suffix for p in (tmp_path / "one").iterdir()}
     assert suffixes >= {".pdf", ".docx", ".txt", ".html", ".md", ".json", ".csv", ".rtf"}
