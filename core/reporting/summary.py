@@ -421,6 +421,8 @@ def format_money(amount: float, currency: str) -> str:
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "unknown"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"  # analysis runtimes are often well under a second
     if seconds < 60:
         return f"{seconds:.1f} s"
     td = timedelta(seconds=round(seconds))

@@ -169,3 +169,16 @@ def test_runtime_stats() -> None:
     assert s.runtime_stats.median_s == 5.5
     assert s.runtime_stats.p90_s == 9.0
     assert s.runtime_stats.max_s == 10.0
+
+
+def test_durations_read_naturally() -> None:
+    from core.reporting.summary import format_duration
+
+    assert [format_duration(v) for v in (None, 0.0123, 0.5, 12.34, 150, 4000)] == [
+        "unknown",
+        "12 ms",
+        "500 ms",
+        "12.3 s",
+        "2 min 30 s",
+        "1 h 06 min",
+    ]
