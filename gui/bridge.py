@@ -1,0 +1,390 @@
+"""The one QObject between the engine (Redis, Celery, SMTP: all blocking) and the widgets.
+
+Two kinds of background work, neither ever on the GUI thread:
+
+* a polling thread that watches one batch: every ``interval`` it reads all task states in one bulk read
+  (``BatchClient.states``: pipelined MGETs) and the full snapshot only of the rows whose state changed,
+  then emits those rows; every few seconds it also checks the broker and the workers (health);
+* a small thread pool for one-off jobs (start local mode, load files, launch, cancel, revoke, render,
+  export, send); each job's result or exception comes back as a signal and its callback runs on the GUI
+  thread.
+
+Signals emitted from these threads are queued into the GUI thread by Qt, so slots never race the widgets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import redis
+from PySide6.QtCore import QObject, Signal
+
+from core.broker import BrokerUnavailable
+from core.history import HistoryStore
+from core.outcome import Outcome
+from gui.models import RowUpdate, TaskRow
+
+if TYPE_CHECKING:
+    # core.client pulls in Celery (~0.6 s): imported by the connecting job, never on the window's path.
+    from core.client import BatchClient
+
+log = logging.getLogger(__name__)
+
+# core.task_states.READY_STATES, repeated so this module does not import the engine at startup.
+READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
+FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    mode: str  # "local" or "remote"
+    broker: str  # masked URL
+    reachable: bool
+    workers: tuple[str, ...]
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    batch_id: str
+    state: str  # open | cancelled | closing | final | expired
+    total: int  # dispatched tasks
+    done: int
+    failures: int
+    counts: dict[str, int]
+    created_ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBatch:
+    """A batch as the grid first shows it (on launch, on reopen, on reattach)."""
+
+    batch_id: str
+    label: str
+    created_ts: float
+    state: str
+    rows: list[TaskRow]
+    report: dict[str, Any] | None
+
+
+@dataclass
+class _Watch:
+    batch_id: str
+    ids: list[str] = field(default_factory=list)
+    row_of: list[int] = field(default_factory=list)  # grid row of each dispatched task
+    states: list[str] = field(default_factory=list)
+    outcomes: list[str | None] = field(default_factory=list)
+    created_ts: float = 0.0
+    loaded: bool = False
+    final: bool = False
+
+
+class Bridge(QObject):
+    job_finished = Signal(int, object, object)  # token, result, exception (or None)
+    batch_loaded = Signal(object)  # LoadedBatch
+    rows_changed = Signal(str, list)  # batch id, list[RowUpdate]
+    progress = Signal(object)  # Progress
+    report_ready = Signal(str, dict)  # batch id, final report
+    health = Signal(object)  # Health
+    broker_error = Signal(str)  # plain message, no password
+    broker_ok = Signal()
+
+    def __init__(
+        self,
+        history: HistoryStore,
+        *,
+        interval: float = 0.3,
+        health_every: float = 3.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.interval = interval
+        self.health_every = health_every
+        self.client: BatchClient | None = None
+        self.mode = "local"
+        self.broker_label = ""
+        self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cbm-job")
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]] = {}
+        self._tokens = itertools.count(1)
+        self._lock = threading.Lock()
+        self._celery_lock = threading.Lock()  # Celery's control/producer objects are shared by threads
+        self._watch: _Watch | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_health = 0.0
+        self._broker_down = False
+        self.job_finished.connect(self._on_job_finished)
+
+    # -- one-off jobs --------------------------------------------------------------------------------
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Run ``fn`` on a pool thread; ``on_done(result)`` or ``on_error(exc)`` then run on the GUI thread.
+
+        Without ``on_error`` the exception goes to ``sys.excepthook`` (logged and shown, never lost).
+        """
+        token = next(self._tokens)
+        self._callbacks[token] = (on_done, on_error)
+
+        def job() -> None:
+            try:
+                result = fn()
+            except BaseException as exc:
+                self.job_finished.emit(token, None, exc)
+            else:
+                self.job_finished.emit(token, result, None)
+
+        self._executor.submit(job)
+        return token
+
+    def _on_job_finished(self, token: int, result: Any, exc: BaseException | None) -> None:
+        on_done, on_error = self._callbacks.pop(token, (None, None))
+        if exc is not None:
+            if on_error is not None:
+                on_error(exc)
+                return
+            raise exc
+        if on_done is not None:
+            on_done(result)
+
+    def celery(self, fn: Callable[[BatchClient], Any]) -> Callable[[], Any]:
+        """Wrap a client call that talks to Celery's control channel so no two run at once."""
+
+        def call() -> Any:
+            client = self.require_client()
+            with self._celery_lock:
+                return fn(client)
+
+        return call
+
+    def require_client(self) -> BatchClient:
+        if self.client is None:
+            raise BrokerUnavailable("not connected to a broker yet")
+        return self.client
+
+    # -- connection ----------------------------------------------------------------------------------
+
+    def set_client(self, client: BatchClient | None, mode: str, broker_label: str) -> None:
+        old = self.client
+        self.client = client
+        self.mode = mode
+        self.broker_label = broker_label
+        self._next_health = 0.0
+        if old is not None and old is not client:
+            old.close()
+        self.start()
+        self._wake.set()
+
+    # -- watching a batch ----------------------------------------------------------------------------
+
+    def watch(self, batch_id: str | None) -> None:
+        """Follow ``batch_id`` (load it, then stream its changed rows); None stops following."""
+        with self._lock:
+            self._watch = _Watch(batch_id) if batch_id else None
+        self._wake.set()
+
+    @property
+    def watched(self) -> str | None:
+        w = self._watch
+        return w.batch_id if w else None
+
+    def poll_now(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="cbm-poller", daemon=True)
+            self._thread.start()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
+
+    def _loop(self) -> None:
+        backoff = self.interval
+        while not self._stop.is_set():
+            try:
+                self._tick()
+                if self._broker_down:
+                    self._broker_down = False
+                    self.broker_ok.emit()
+                backoff = self.interval
+            except (redis.RedisError, BrokerUnavailable, OSError) as exc:
+                self._broker_down = True
+                message = str(exc) if isinstance(exc, BrokerUnavailable) else (
+                    f"broker {self.broker_label} unreachable: {type(exc).__name__}: {exc}"
+                )
+                self.broker_error.emit(message)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                # A bug, not an outage: log it with its traceback and keep polling.
+                log.exception("poller failed")
+                backoff = min(backoff * 2, 5.0)
+            self._wake.wait(backoff)
+            self._wake.clear()
+
+    def _tick(self) -> None:
+        client = self.client
+        if client is None:
+            return
+        now = time.monotonic()
+        if now >= self._next_health:
+            self._next_health = now + self.health_every
+            self._check_health(client)
+        watch = self._watch
+        if watch is not None and not watch.final:
+            self._poll(client, watch)
+
+    def _check_health(self, client: BatchClient) -> None:
+        try:
+            client.ping()
+        except BrokerUnavailable as exc:
+            self.health.emit(Health(self.mode, self.broker_label, False, (), str(exc)))
+            raise
+        with self._celery_lock:
+            workers = client.workers(timeout=1.0)
+        self.health.emit(Health(self.mode, self.broker_label, True, tuple(workers)))
+
+    # -- the batch poll ------------------------------------------------------------------------------
+
+    def _load(self, client: BatchClient, watch: _Watch) -> bool:
+        found = client.batch(watch.batch_id)
+        if found is None:
+            # Expired from Redis (or another broker's batch): show what the history kept, if anything.
+            report = self.history.report(watch.batch_id)
+            rows = _rows_from_report(report) if report else []
+            entry = self.history.get(watch.batch_id)
+            watch.final = True
+            state = "final" if report else "expired"
+            if entry is not None and entry.state != state:
+                self.history.update(watch.batch_id, state=state)
+            self.batch_loaded.emit(LoadedBatch(
+                watch.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0, state,
+                rows, report,
+            ))
+            if report is not None:
+                self.report_ready.emit(watch.batch_id, report)
+            return False
+        meta, state = found
+        entries = client.entries(watch.batch_id)
+        rows = [TaskRow(e.name, e.task_id, e.source, state="", outcome=None if e.task_id else Outcome.REJECTED,
+                        error=e.error) for e in entries]
+        for i, e in enumerate(entries):
+            if e.task_id is not None:
+                watch.ids.append(e.task_id)
+                watch.row_of.append(i)
+        snaps = client.snapshots(watch.batch_id, watch.ids)
+        for k, s in enumerate(snaps):
+            row = rows[watch.row_of[k]]
+            row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
+            row.worker, row.started_at, row.runtime_s, row.result = s.worker, s.started_at, s.runtime_s, s.result
+        watch.states = [s.state for s in snaps]
+        watch.outcomes = [s.outcome for s in snaps]
+        watch.created_ts = meta.created_ts
+        report = client.report(watch.batch_id) if state == "final" else None
+        if report is not None:
+            _apply_report(rows, report)
+        # Launched elsewhere (CLI, another desktop): it enters this machine's history when first seen.
+        self.history.record_start(
+            batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at, created_ts=meta.created_ts,
+            broker=self.broker_label, total=meta.total, state=state,
+        )
+        watch.loaded = True
+        self.batch_loaded.emit(LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, report))
+        return True
+
+    def _poll(self, client: BatchClient, watch: _Watch) -> None:
+        if not watch.loaded:
+            if not self._load(client, watch):
+                return
+        found = client.batch(watch.batch_id)
+        state = found[1] if found else "expired"
+        states = client.states(watch.ids)
+        changed = [k for k, (new, old) in enumerate(zip(states, watch.states, strict=True)) if new != old]
+        updates: list[RowUpdate] = []
+        if changed:
+            snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed])
+            for k, s in zip(changed, snaps, strict=True):
+                watch.states[k] = s.state
+                watch.outcomes[k] = s.outcome
+                updates.append((watch.row_of[k], s.state, s.outcome, s.error, s.attempts, s.worker,
+                                s.started_at, s.runtime_s, s.result))
+        report = client.report(watch.batch_id) if state in ("final", "expired") else None
+        if report is not None:
+            updates += self._reconcile(watch, report)
+        if updates and self._watch is watch:
+            self.rows_changed.emit(watch.batch_id, updates)
+        progress = self._progress(watch, state, states)
+        if self._watch is watch:
+            self.progress.emit(progress)
+        self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report)
+        if report is not None:
+            watch.final = True
+            if self._watch is watch:
+                self.report_ready.emit(watch.batch_id, report)
+
+    def _reconcile(self, watch: _Watch, report: dict[str, Any]) -> list[RowUpdate]:
+        """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
+        before start) get it here."""
+        index = {t: k for k, t in enumerate(watch.ids)}
+        updates: list[RowUpdate] = []
+        for c in report.get("contracts") or []:
+            k = index.get(c.get("task_id") or "")
+            if k is None or watch.outcomes[k] == c.get("outcome"):
+                continue
+            watch.outcomes[k] = c.get("outcome")
+            updates.append((watch.row_of[k], watch.states[k], c.get("outcome"), c.get("error"),
+                            int(c.get("attempts") or 0), c.get("worker"), None, c.get("runtime_s"),
+                            c.get("result")))
+        return updates
+
+    def _progress(self, watch: _Watch, state: str, states: list[str]) -> Progress:
+        counts: dict[str, int] = {}
+        for outcome in watch.outcomes:
+            key = outcome or "unfinished"
+            counts[key] = counts.get(key, 0) + 1
+        done = sum(1 for s, o in zip(states, watch.outcomes, strict=True) if o is not None or s in READY_STATES)
+        failures = sum(1 for o in watch.outcomes if o in FAILED_OUTCOMES)
+        return Progress(watch.batch_id, state, len(watch.ids), done, failures, counts, watch.created_ts)
+
+
+def _apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
+    by_id = {c.get("task_id"): c for c in report.get("contracts") or [] if c.get("task_id")}
+    for row in rows:
+        c = by_id.get(row.task_id)
+        if c is not None:
+            row.outcome, row.error = c.get("outcome"), c.get("error")
+            row.attempts = int(c.get("attempts") or row.attempts)
+            row.runtime_s = c.get("runtime_s") if c.get("runtime_s") is not None else row.runtime_s
+            row.worker = c.get("worker") or row.worker
+            row.result = c.get("result") if row.result is None else row.result
+
+
+def _rows_from_report(report: dict[str, Any]) -> list[TaskRow]:
+    rows = []
+    for c in report.get("contracts") or []:
+        rows.append(TaskRow(
+            name=str(c.get("name")), task_id=c.get("task_id"), state="",
+            outcome=c.get("outcome"), error=c.get("error"), attempts=int(c.get("attempts") or 0),
+            worker=c.get("worker"), runtime_s=c.get("runtime_s"), result=c.get("result"),
+        ))
+    return rows

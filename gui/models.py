@@ -1,0 +1,356 @@
+"""The task grid's Qt models: one row per contract, updated in place from the poller's changed rows.
+
+Sorting and filtering stay in C++: the proxies sort by ``SORT_ROLE`` values (numbers and strings) and
+filter by regular expressions, so a 10,000-row refresh never calls back into Python per row.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+
+from core.outcome import Outcome
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS: tuple[str, ...] = ("Name", "State", "Outcome", "Attempts", "Started", "Runtime", "Worker", "Error")
+(COL_NAME, COL_STATE, COL_OUTCOME, COL_ATTEMPTS, COL_STARTED, COL_RUNTIME, COL_WORKER, COL_ERROR) = range(8)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+DISPLAY = Qt.ItemDataRole.DisplayRole
+
+QUEUED, RUNNING, RETRYING = "queued", "running", "retrying"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    key: str
+    label: str
+    colour: str  # the icon's fill; the glyph carries the meaning for those who cannot tell colours apart
+    glyph: str
+
+
+# Sidebar order: what is still moving first, then the six outcomes of core.outcome.
+CATEGORIES: tuple[Category, ...] = (
+    Category(QUEUED, "Queued", "#8a8f98", "…"),
+    Category(RUNNING, "Running", "#2f7fd8", "▶"),
+    Category(RETRYING, "Retrying", "#b07ad8", "↻"),
+    Category(Outcome.SUCCEEDED, "Succeeded", "#2e9e4f", "✓"),
+    Category(Outcome.REJECTED, "Rejected", "#d39a1c", "!"),
+    Category(Outcome.FAILED, "Failed", "#d64541", "✗"),
+    Category(Outcome.TIMED_OUT, "Timed out", "#e0742a", "⌛"),
+    Category(Outcome.REVOKED, "Revoked", "#6d6d6d", "⊘"),
+    Category(Outcome.LOST, "Lost", "#8e3b8e", "?"),
+)
+CATEGORY_BY_KEY: dict[str, Category] = {c.key: c for c in CATEGORIES}
+UNFINISHED_CATEGORIES = frozenset({QUEUED, RUNNING, RETRYING})
+
+
+def category_of(state: str | None, outcome: str | None) -> str:
+    if outcome:
+        return outcome
+    if state == "STARTED":
+        return RUNNING
+    if state == "RETRY":
+        return RETRYING
+    return QUEUED
+
+
+_icons: dict[str, QIcon] = {}
+
+
+def category_icon(key: str) -> QIcon:
+    """A filled circle with the category's glyph, painted once per category (needs a QGuiApplication)."""
+    icon = _icons.get(key)
+    if icon is None:
+        cat = CATEGORY_BY_KEY[key]
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(cat.colour))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, 30, 30)
+        painter.setPen(QColor("white"))
+        font = painter.font()
+        font.setPixelSize(20)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, cat.glyph)
+        painter.end()
+        icon = QIcon(pixmap)
+        _icons[key] = icon
+    return icon
+
+
+@dataclass(slots=True)
+class TaskRow:
+    name: str
+    task_id: str | None
+    source: str = ""
+    state: str = "PENDING"
+    outcome: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    worker: str | None = None
+    started_at: float | None = None
+    runtime_s: float | None = None
+    result: Any = None
+
+    @property
+    def category(self) -> str:
+        return category_of(self.state, self.outcome)
+
+
+# (row index, state, outcome, error, attempts, worker, started_at, runtime_s, result): what the poller
+# sends for every row whose state changed since its last read. A plain tuple: cheap to queue across threads.
+RowUpdate = tuple[int, str, str | None, str | None, int, str | None, float | None, float | None, Any]
+
+
+def _fmt_time(epoch: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else ""
+
+
+def _fmt_runtime(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def coalesce(indices: Iterable[int], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted row indices as inclusive (first, last) ranges; neighbours closer than ``gap`` are merged."""
+    ranges: list[tuple[int, int]] = []
+    for i in sorted(set(indices)):
+        if ranges and i <= ranges[-1][1] + 1 + gap:
+            ranges[-1] = (ranges[-1][0], i)
+        else:
+            ranges.append((i, i))
+    return ranges
+
+
+# Beyond this many separate ranges, one dataChanged over their span is cheaper for the views and proxies.
+MAX_RANGES = 64
+
+
+class TaskTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[TaskRow] = []
+        self.counts: Counter[str] = Counter()
+        self._running: set[int] = set()
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[TaskRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.counts = Counter(r.category for r in self.rows)
+        self._running = {i for i, r in enumerate(self.rows) if r.category == RUNNING}
+        self.endResetModel()
+
+    def apply_updates(self, updates: Sequence[RowUpdate]) -> list[tuple[int, int]]:
+        """Write the changed rows and emit dataChanged once per coalesced range; the ranges emitted."""
+        changed: list[int] = []
+        rows = self.rows
+        counts = self.counts
+        for index, state, outcome, error, attempts, worker, started_at, runtime_s, result in updates:
+            if not 0 <= index < len(rows):
+                continue
+            row = rows[index]
+            before = row.category
+            row.state, row.outcome, row.error, row.attempts = state, outcome, error, attempts
+            row.worker, row.started_at, row.runtime_s, row.result = worker, started_at, runtime_s, result
+            after = row.category
+            if before != after:
+                counts[before] -= 1
+                counts[after] += 1
+                if after == RUNNING:
+                    self._running.add(index)
+                else:
+                    self._running.discard(index)
+            changed.append(index)
+        ranges = coalesce(changed)
+        if len(ranges) > MAX_RANGES:
+            ranges = [(ranges[0][0], ranges[-1][1])]
+        last_col = len(COLUMNS) - 1
+        for first, last in ranges:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
+        return ranges
+
+    def tick_running(self) -> None:
+        """Repaint the runtime of running rows (it grows with the clock, not with Redis)."""
+        for first, last in coalesce(self._running):
+            self.dataChanged.emit(self.index(first, COL_RUNTIME), self.index(last, COL_RUNTIME))
+
+    def row_at(self, index: int) -> TaskRow:
+        return self.rows[index]
+
+    # -- Qt model API --------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def _runtime(self, row: TaskRow) -> float | None:
+        if row.runtime_s is not None:
+            return row.runtime_s
+        if row.started_at is not None and row.outcome is None and row.state == "STARTED":
+            return max(0.0, time.time() - row.started_at)
+        return None
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == SORT_ROLE:
+            return self._sort_value(row, col)
+        if role == CATEGORY_ROLE:
+            return row.category
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATE:
+            return category_icon(row.category)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_OUTCOME:
+            return QBrush(QColor(CATEGORY_BY_KEY[row.category].colour))
+        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_ERROR, COL_NAME):
+            return row.error or row.source or None
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_STATE:
+            return CATEGORY_BY_KEY[row.category].label
+        return None
+
+    def _display(self, row: TaskRow, col: int) -> Any:
+        if col == COL_NAME:
+            return row.name
+        if col == COL_STATE:
+            return CATEGORY_BY_KEY[row.category].label if row.task_id else "Not dispatched"
+        if col == COL_OUTCOME:
+            return (row.outcome or "").replace("_", " ")
+        if col == COL_ATTEMPTS:
+            return str(row.attempts) if row.task_id else ""
+        if col == COL_STARTED:
+            return _fmt_time(row.started_at)
+        if col == COL_RUNTIME:
+            return _fmt_runtime(self._runtime(row))
+        if col == COL_WORKER:
+            return row.worker or ""
+        if col == COL_ERROR:
+            return (row.error or "").split("\n", 1)[0]
+        return None
+
+    def _sort_value(self, row: TaskRow, col: int) -> Any:
+        if col == COL_ATTEMPTS:
+            return row.attempts
+        if col == COL_STARTED:
+            return row.started_at or 0.0
+        if col == COL_RUNTIME:
+            return self._runtime(row) or 0.0
+        if col == COL_STATE:
+            return _CATEGORY_ORDER[row.category]
+        return self._display(row, col)
+
+
+_CATEGORY_ORDER: dict[str, int] = {c.key: i for i, c in enumerate(CATEGORIES)}
+
+
+class CategoryFilterProxy(QSortFilterProxyModel):
+    """Shows the rows of the chosen categories (all when none is chosen), by a regex on CATEGORY_ROLE."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setFilterRole(CATEGORY_ROLE)
+        self.setFilterKeyColumn(COL_STATE)
+        self.categories: frozenset[str] = frozenset()
+
+    def set_categories(self, keys: Iterable[str]) -> None:
+        self.categories = frozenset(keys)
+        if not self.categories:
+            self.setFilterRegularExpression(QRegularExpression())
+        else:
+            alternatives = "|".join(re.escape(k) for k in sorted(self.categories))
+            self.setFilterRegularExpression(QRegularExpression(f"^(?:{alternatives})$"))
+
+
+class TaskFilterProxy(QSortFilterProxyModel):
+    """Search (any column's text, case-insensitive) and sorting (by SORT_ROLE) over the category filter."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_search(self, text: str) -> None:
+        self.setFilterFixedString(text.strip())
+
+
+class TaskGridModels:
+    """The source model and its two proxies, wired together: ``view_model`` is what the view shows."""
+
+    def __init__(self, parent: Any = None) -> None:
+        self.source = TaskTableModel(parent)
+        self.categories = CategoryFilterProxy(parent)
+        self.categories.setSourceModel(self.source)
+        self.view_model = TaskFilterProxy(parent)
+        self.view_model.setSourceModel(self.categories)
+
+    def source_row(self, view_index: QModelIndex) -> int:
+        return self.categories.mapToSource(self.view_model.mapToSource(view_index)).row()
+
+
+class SimpleTableModel(QAbstractTableModel):
+    """A read-only table of strings (failures table, history)."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.rows: list[Sequence[Any]] = list(rows)
+
+    def set_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        value = self.rows[index.row()][index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            return value
+        return None

@@ -1,0 +1,163 @@
+"""The report view of a final batch: key figures, the charts (the very Figures the exports render, on
+matplotlib's Qt canvas), the contracts that need attention, and Export / Send."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models import SimpleTableModel
+
+if TYPE_CHECKING:
+    # matplotlib and the reporting modules take about a second to import: loaded when a report is shown
+    # (and warmed up in the background after startup), not before the window appears.
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from matplotlib.figure import Figure
+
+    from core.reporting.summary import Summary
+
+CHART_MIN_HEIGHT = 300
+NO_REPORT = "No final report yet: the report appears here when the batch is final."
+
+
+class ReportView(QWidget):
+    export_requested = Signal()
+    send_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Report view")
+        self.summary: Summary | None = None
+        self.report: dict[str, Any] | None = None
+        self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel(NO_REPORT)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        top.addWidget(self.title, 1)
+        self.export_button = QPushButton("&Export…")
+        self.export_button.setAccessibleName("Export the report as PDF, CSV and PNG")
+        self.send_button = QPushButton("&Send report")
+        self.send_button.setAccessibleName("Send the report by email")
+        self.export_button.clicked.connect(self.export_requested)
+        self.send_button.clicked.connect(self.send_requested)
+        top.addWidget(self.export_button)
+        top.addWidget(self.send_button)
+        outer.addLayout(top)
+        self.status = QLabel()
+        self.status.setAccessibleName("Report action result")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.status)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.body_layout = QVBoxLayout(body)
+        self.figures_box = QFrame()
+        self.figures_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.figures_grid = QGridLayout(self.figures_box)
+        self.body_layout.addWidget(self.figures_box)
+        self.charts_box = QWidget()
+        self.charts_grid = QGridLayout(self.charts_box)
+        self.charts_grid.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.addWidget(self.charts_box)
+        self.failures_label = QLabel("<b>Contracts that need attention</b>")
+        self.body_layout.addWidget(self.failures_label)
+        self.failures_model = SimpleTableModel(["Contract", "Outcome", "Error"], parent=self)
+        self.failures = QTableView()
+        self.failures.setAccessibleName("Failures table")
+        self.failures.setModel(self.failures_model)
+        self.failures.verticalHeader().hide()
+        self.failures.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.failures.horizontalHeader().setStretchLastSection(True)
+        self.failures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.failures.setColumnWidth(0, 220)
+        self.failures.setColumnWidth(1, 90)
+        self.failures.setMinimumHeight(180)
+        self.body_layout.addWidget(self.failures)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.set_enabled_actions(False)
+
+    def set_enabled_actions(self, enabled: bool) -> None:
+        self.export_button.setEnabled(enabled)
+        self.send_button.setEnabled(enabled)
+
+    def clear(self, message: str = NO_REPORT) -> None:
+        self.summary = None
+        self.report = None
+        self.title.setText(message)
+        self.status.clear()
+        self._clear_layout(self.figures_grid)
+        self._clear_layout(self.charts_grid)
+        for canvas in self.canvases.values():
+            canvas.figure.clear()
+        self.canvases.clear()
+        self.failures_model.set_rows([])
+        self.set_enabled_actions(False)
+
+    @staticmethod
+    def _clear_layout(layout: QGridLayout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+
+    def show_report(self, report: dict[str, Any], summary: Summary, figures: dict[str, Figure]) -> None:
+        """Show a summary whose Figures were built off the GUI thread (``core.reporting.charts``)."""
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from core.reporting.charts import CHARTS
+        from core.reporting.summary import key_figures, subject_line
+
+        self.clear()
+        self.report = report
+        self.summary = summary
+        self.title.setText(subject_line(summary))
+        for i, (label, value) in enumerate(key_figures(summary)):
+            name = QLabel(label)
+            name.setStyleSheet("color: palette(placeholder-text);")
+            shown = QLabel(f"<b>{value}</b>")
+            shown.setAccessibleName(f"{label}: {value}")
+            row, col = divmod(i, 4)
+            self.figures_grid.addWidget(name, row * 2, col)
+            self.figures_grid.addWidget(shown, row * 2 + 1, col)
+        for i, spec in enumerate(CHARTS):
+            fig = figures.get(spec.name)
+            if fig is None:
+                continue
+            canvas = FigureCanvasQTAgg(fig)
+            canvas.setMinimumHeight(CHART_MIN_HEIGHT)
+            canvas.setAccessibleName(f"Chart: {spec.title}")
+            self.canvases[spec.name] = canvas
+            self.charts_grid.addWidget(canvas, i // 2, i % 2)
+        rows = [(r.name, r.outcome.replace("_", " "), r.error or "") for r in summary.not_succeeded_rows]
+        self.failures_model.set_rows(rows)
+        self.failures_label.setText(f"<b>Contracts that need attention: {len(rows):,}</b>")
+        self.set_enabled_actions(True)
+
+    def set_status(self, text: str, ok: bool | None = None) -> None:
+        colour = {True: "#2e9e4f", False: "#d64541"}.get(ok)  # type: ignore[call-overload]
+        self.status.setText(f"<span style='color:{colour}'>{text}</span>" if colour else text)
