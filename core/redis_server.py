@@ -53,6 +53,8 @@ class RedisServer:
     port: int = 0
     unix_socket: Path | None = None
     appendonly: bool = True
+    # Passed on the command line, so only for tests: local mode uses a private socket instead.
+    password: str | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,6 +76,8 @@ class RedisServer:
         ]
         if self.unix_socket is not None:
             args += ["--unixsocket", str(self.unix_socket), "--unixsocketperm", "700"]
+        if self.password:
+            args += ["--requirepass", self.password]
         return args
 
     def start(self, timeout: float = 20.0, detach: bool = False) -> RedisServer:
@@ -94,8 +98,10 @@ class RedisServer:
 
     def client(self) -> redis.Redis:
         if self.unix_socket is not None:
-            return redis.Redis(unix_socket_path=str(self.unix_socket), socket_timeout=5)
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+            return redis.Redis(
+                unix_socket_path=str(self.unix_socket), socket_timeout=5, password=self.password
+            )
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, password=self.password)
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -35,7 +35,8 @@ class Sweeper:
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="finalize")
         self.inflight: set[str] = set()
         self.lock = threading.Lock()
-        # Results never go back to unfinished, so finished ids need not be read again.
+        # The ledger is frozen and results never go back to unfinished: neither is read twice.
+        self.task_ids: dict[str, list[str]] = {}
         self.finished: dict[str, set[str]] = {}
         self.complete_since: dict[str, float] = {}
 
@@ -50,7 +51,8 @@ class Sweeper:
             ledger.touch_activity(r, now)
         activity = ledger.last_activity(r) or now
         open_ids = ledger.open_batches(r)
-        for gone in set(self.finished) - set(open_ids):
+        for gone in set(self.task_ids) - set(open_ids):
+            self.task_ids.pop(gone, None)
             self.finished.pop(gone, None)
             self.complete_since.pop(gone, None)
         for batch_id in open_ids:
@@ -73,12 +75,15 @@ class Sweeper:
 
     def _complete(self, batch_id: str, now: float) -> bool:
         done = self.finished.setdefault(batch_id, set())
-        entries = ledger.read_entries(self.redis, batch_id)
-        pending = [e.task_id for e in entries if e.task_id is not None and e.task_id not in done]
+        ids = self.task_ids.get(batch_id)
+        if ids is None:
+            ids = [e.task_id for e in ledger.read_entries(self.redis, batch_id) if e.task_id is not None]
+            self.task_ids[batch_id] = ids
+        pending = [t for t in ids if t not in done]
         for task_id, state in zip(pending, read_states(self.redis, pending), strict=True):
             if state in READY_STATES:
                 done.add(task_id)
-        if len(done) < sum(1 for e in entries if e.task_id is not None):
+        if len(done) < len(ids):
             self.complete_since.pop(batch_id, None)
             return False
         # Give Celery's own chord callback one period to report first; step in only if it did not.

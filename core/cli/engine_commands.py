@@ -15,7 +15,7 @@ from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, 
 from core.config import load_section
 from core.local_mode import LocalMode, Started
 from core.processors import DEFAULT_PROCESSOR, resolve_callable
-from core.report_hooks import HOOKS_ENV
+from core.report_hooks import HOOKS_ENV, hook_specs_from_env
 
 EXIT_NO_REPORT = 1
 EXIT_USAGE = 2
@@ -78,7 +78,7 @@ def worker_command(
     if choice.local:
         local.start_redis()
     url = choice.url or local.url
-    hooks = list(report_hooks) or [s for s in os.environ.get(HOOKS_ENV, "").split(",") if s.strip()]
+    hooks = list(report_hooks) or hook_specs_from_env()
     for spec in [processor or DEFAULT_PROCESSOR, *hooks]:
         try:
             resolve_callable(spec)
@@ -198,7 +198,8 @@ def run_command(
                    f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
         sys.exit(130)
     if show_progress:
-        click.echo("", err=True)
+        # The report can land between two progress lines: end on the true final count.
+        click.echo(f"\r{meta.dispatched}/{meta.dispatched} done, report ready" + " " * 30, err=True)
     if out is not None:
         write_outputs(report, out)
     emit_report(report, as_json)

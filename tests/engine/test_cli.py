@@ -145,3 +145,48 @@ def test_local_mode_kept_running_then_stopped(tmp_path: Path) -> None:
         assert again.returncode == 0 and by_name(json.loads(again.stdout))["a.txt"]["outcome"] == "succeeded"
     finally:
         cli("local", "stop")
+
+
+def test_run_wait_shows_progress_on_a_terminal(engine: Engine, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    engine.start_worker()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ["slow1-a.txt", "ok-b.txt", "raise-c.txt"]:
+        (folder / name).write_text("x")
+    master, slave = pty.openpty()
+    try:
+        command = [sys.executable, "-m", "core.cli", "run", str(folder), "--broker", engine.broker, "--wait"]
+        proc = subprocess.run(command, cwd=ROOT, env=engine.env(), stdout=subprocess.PIPE, stderr=slave,
+                              stdin=subprocess.DEVNULL, timeout=120, check=False, text=True)
+        os.close(slave)
+        slave = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"/3 done" in shown and b"3/3 done" in shown
+    assert "Batch " in proc.stdout and "1 of 3 succeeded" not in proc.stdout  # two succeed, one fails
+    assert "2 of 3 succeeded" in proc.stdout
+
+
+def test_report_hooks_from_the_environment(engine: Engine) -> None:
+    from tests.engine.conftest import COUNT_HOOK
+
+    engine.start_worker(hooks=(), env={"CONTRACT_BATCH_REPORT_HOOKS": f" {COUNT_HOOK} ,"})
+    meta = engine.launch("ok-a.txt")
+    engine.report(meta.batch_id)
+    assert [h["hook"] for h in engine.wait_hooks_done(meta.batch_id)] == [COUNT_HOOK]
+    assert engine.hook_calls(meta.batch_id) == 1

@@ -1,0 +1,81 @@
+"""Broker settings: a Redis password lives only in the keyring; local mode is private to the user."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from core.broker import (
+    KEYRING_SERVICE,
+    BrokerUnavailable,
+    check_reachable,
+    mask,
+    redis_password_user,
+    resolve_broker,
+)
+from core.config import config_path, save_section
+from core.local_mode import LocalMode
+from core.redis_server import RedisServer
+from tests.reporting.memory_keyring import MemoryKeyring
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def password_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(data_dir=tmp_path / "redis", appendonly=False, password="kr-s3cret").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_redis_password_comes_from_the_keyring_only(memory_keyring: MemoryKeyring,
+                                                    password_redis: RedisServer) -> None:
+    url = f"redis://127.0.0.1:{password_redis.port}/0"
+    save_section("broker", {"url": url, "password_in_keyring": True})
+    with pytest.raises(BrokerUnavailable) as no_password:
+        check_reachable(resolve_broker(None).url or "")
+    assert "kr-s3cret" not in str(no_password.value)
+
+    memory_keyring.set_password(KEYRING_SERVICE, redis_password_user(url), "kr-s3cret")
+    choice = resolve_broker(None)
+    assert choice.source == "config" and choice.url is not None
+    check_reachable(choice.url)  # authenticated with the keyring's password
+    assert mask(choice.url) == f"redis://:***@127.0.0.1:{password_redis.port}/0"
+    assert "kr-s3cret" not in config_path().read_text()
+    assert json.loads(config_path().read_text())["broker"] == {"url": url, "password_in_keyring": True}
+
+
+def test_keyring_is_not_consulted_for_other_urls(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.set_password(KEYRING_SERVICE, "redis:elsewhere:6379", "pw")
+    assert resolve_broker("redis://elsewhere:6379/0").url == "redis://elsewhere:6379/0"
+
+
+def test_local_mode_socket_is_private_to_the_user(tmp_path: Path) -> None:
+    local = LocalMode(tmp_path / "local")
+    try:
+        assert local.start_redis() is True
+        assert local.start_redis() is False  # reused, not started twice
+        mode = stat.S_IMODE(os.stat(local.socket_path.parent).st_mode)
+        assert mode == 0o700
+        assert local.url.startswith("redis+socket://")
+        check_reachable(local.url)
+    finally:
+        local.stop()
+    assert not local.redis_alive()
