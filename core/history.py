@@ -145,9 +145,7 @@ class HistoryStore:
 
     def unfinished(self, broker: str | None = None) -> list[HistoryEntry]:
         """Batches not known to be final (newest first): what the app reattaches to on start."""
-        return [
-            e for e in self.list() if not e.finished and (broker is None or e.broker == broker)
-        ]
+        return [e for e in self.list() if not e.finished and (broker is None or e.broker == broker)]
 
     def report(self, batch_id: str) -> dict[str, Any] | None:
         with self._connect() as conn:

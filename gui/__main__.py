@@ -31,10 +31,13 @@ class SelfTest(QObject):
         window.bridge.broker_error.connect(self._broker_error)
         window.drop_zone.changed.connect(self._maybe_run)
         self._ran = False
-        QTimer.singleShot(int(timeout * 1000), lambda: self._fail(
-            f"timed out after {timeout:.0f} s" + (f" (last broker error: {self.last_broker_error})"
-                                                 if self.last_broker_error else "")
-        ))
+        QTimer.singleShot(
+            int(timeout * 1000),
+            lambda: self._fail(
+                f"timed out after {timeout:.0f} s"
+                + (f" (last broker error: {self.last_broker_error})" if self.last_broker_error else "")
+            ),
+        )
 
     def _say(self, message: str) -> None:
         print(f"[self-test {time.monotonic() - self.started:5.1f} s] {message}", file=sys.stderr, flush=True)
@@ -71,8 +74,10 @@ class SelfTest(QObject):
             canvas.draw()
         summary = view.summary
         assert summary is not None
-        self._say(f"batch {batch_id} final: {summary.total} contracts, {summary.succeeded} succeeded; "
-                  f"{len(view.canvases)} charts rendered")
+        self._say(
+            f"batch {batch_id} final: {summary.total} contracts, {summary.succeeded} succeeded; "
+            f"{len(view.canvases)} charts rendered"
+        )
         self.code, self.reason = 0, "ok"
         self._finish()
 
@@ -90,8 +95,11 @@ class SelfTest(QObject):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="contract-batch-gui", description="Contract Batch Manager")
-    parser.add_argument("--self-test", action="store_true",
-                        help="run the sample contracts end to end in local mode, then exit 0 (or 1 and why)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the sample contracts end to end in local mode, then exit 0 (or 1 and why)",
+    )
     parser.add_argument("--broker", metavar="URL", help="Redis URL (default: settings, else local mode)")
     parser.add_argument("--timeout", type=float, default=240.0, help="self-test time limit in seconds")
     return parser.parse_args(argv)

@@ -37,7 +37,11 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(
-        self, text: str, kind: str = "error", action: str | None = None, callback: Callable[[], None] | None = None
+        self,
+        text: str,
+        kind: str = "error",
+        action: str | None = None,
+        callback: Callable[[], None] | None = None,
     ) -> None:
         self.kind = kind
         self.setStyleSheet(f"QFrame#banner {{{_STYLES.get(kind, _STYLES['info'])}}} QLabel {{border:none;}}")

@@ -112,7 +112,9 @@ class Bridge(QObject):
         self.mode = "local"
         self.broker_label = ""
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cbm-job")
-        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]] = {}
+        self._callbacks: dict[
+            int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
+        ] = {}
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
         self._celery_lock = threading.Lock()  # Celery's control/producer objects are shared by threads
@@ -230,8 +232,10 @@ class Bridge(QObject):
                 backoff = self.interval
             except (redis.RedisError, BrokerUnavailable, OSError) as exc:
                 self._broker_down = True
-                message = str(exc) if isinstance(exc, BrokerUnavailable) else (
-                    f"broker {self.broker_label} unreachable: {type(exc).__name__}: {exc}"
+                message = (
+                    str(exc)
+                    if isinstance(exc, BrokerUnavailable)
+                    else (f"broker {self.broker_label} unreachable: {type(exc).__name__}: {exc}")
                 )
                 self.broker_error.emit(message)
                 backoff = min(backoff * 2, 5.0)
@@ -277,17 +281,32 @@ class Bridge(QObject):
             state = "final" if report else "expired"
             if entry is not None and entry.state != state:
                 self.history.update(watch.batch_id, state=state)
-            self.batch_loaded.emit(LoadedBatch(
-                watch.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0, state,
-                rows, report,
-            ))
+            self.batch_loaded.emit(
+                LoadedBatch(
+                    watch.batch_id,
+                    entry.label if entry else "",
+                    entry.created_ts if entry else 0.0,
+                    state,
+                    rows,
+                    report,
+                )
+            )
             if report is not None:
                 self.report_ready.emit(watch.batch_id, report)
             return False
         meta, state = found
         entries = client.entries(watch.batch_id)
-        rows = [TaskRow(e.name, e.task_id, e.source, state="", outcome=None if e.task_id else Outcome.REJECTED,
-                        error=e.error) for e in entries]
+        rows = [
+            TaskRow(
+                e.name,
+                e.task_id,
+                e.source,
+                state="",
+                outcome=None if e.task_id else Outcome.REJECTED,
+                error=e.error,
+            )
+            for e in entries
+        ]
         for i, e in enumerate(entries):
             if e.task_id is not None:
                 watch.ids.append(e.task_id)
@@ -296,7 +315,12 @@ class Bridge(QObject):
         for k, s in enumerate(snaps):
             row = rows[watch.row_of[k]]
             row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
-            row.worker, row.started_at, row.runtime_s, row.result = s.worker, s.started_at, s.runtime_s, s.result
+            row.worker, row.started_at, row.runtime_s, row.result = (
+                s.worker,
+                s.started_at,
+                s.runtime_s,
+                s.result,
+            )
         watch.states = [s.state for s in snaps]
         watch.outcomes = [s.outcome for s in snaps]
         watch.created_ts = meta.created_ts
@@ -305,17 +329,21 @@ class Bridge(QObject):
             _apply_report(rows, report)
         # Launched elsewhere (CLI, another desktop): it enters this machine's history when first seen.
         self.history.record_start(
-            batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at, created_ts=meta.created_ts,
-            broker=self.broker_label, total=meta.total, state=state,
+            batch_id=meta.batch_id,
+            label=meta.label,
+            created_at=meta.created_at,
+            created_ts=meta.created_ts,
+            broker=self.broker_label,
+            total=meta.total,
+            state=state,
         )
         watch.loaded = True
         self.batch_loaded.emit(LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, report))
         return True
 
     def _poll(self, client: BatchClient, watch: _Watch) -> None:
-        if not watch.loaded:
-            if not self._load(client, watch):
-                return
+        if not watch.loaded and not self._load(client, watch):
+            return
         found = client.batch(watch.batch_id)
         state = found[1] if found else "expired"
         states = client.states(watch.ids)
@@ -326,8 +354,19 @@ class Bridge(QObject):
             for k, s in zip(changed, snaps, strict=True):
                 watch.states[k] = s.state
                 watch.outcomes[k] = s.outcome
-                updates.append((watch.row_of[k], s.state, s.outcome, s.error, s.attempts, s.worker,
-                                s.started_at, s.runtime_s, s.result))
+                updates.append(
+                    (
+                        watch.row_of[k],
+                        s.state,
+                        s.outcome,
+                        s.error,
+                        s.attempts,
+                        s.worker,
+                        s.started_at,
+                        s.runtime_s,
+                        s.result,
+                    )
+                )
         report = client.report(watch.batch_id) if state in ("final", "expired") else None
         if report is not None:
             updates += self._reconcile(watch, report)
@@ -352,9 +391,19 @@ class Bridge(QObject):
             if k is None or watch.outcomes[k] == c.get("outcome"):
                 continue
             watch.outcomes[k] = c.get("outcome")
-            updates.append((watch.row_of[k], watch.states[k], c.get("outcome"), c.get("error"),
-                            int(c.get("attempts") or 0), c.get("worker"), None, c.get("runtime_s"),
-                            c.get("result")))
+            updates.append(
+                (
+                    watch.row_of[k],
+                    watch.states[k],
+                    c.get("outcome"),
+                    c.get("error"),
+                    int(c.get("attempts") or 0),
+                    c.get("worker"),
+                    None,
+                    c.get("runtime_s"),
+                    c.get("result"),
+                )
+            )
         return updates
 
     def _progress(self, watch: _Watch, state: str, states: list[str]) -> Progress:
@@ -362,7 +411,9 @@ class Bridge(QObject):
         for outcome in watch.outcomes:
             key = outcome or "unfinished"
             counts[key] = counts.get(key, 0) + 1
-        done = sum(1 for s, o in zip(states, watch.outcomes, strict=True) if o is not None or s in READY_STATES)
+        done = sum(
+            1 for s, o in zip(states, watch.outcomes, strict=True) if o is not None or s in READY_STATES
+        )
         failures = sum(1 for o in watch.outcomes if o in FAILED_OUTCOMES)
         return Progress(watch.batch_id, state, len(watch.ids), done, failures, counts, watch.created_ts)
 
@@ -382,9 +433,17 @@ def _apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
 def _rows_from_report(report: dict[str, Any]) -> list[TaskRow]:
     rows = []
     for c in report.get("contracts") or []:
-        rows.append(TaskRow(
-            name=str(c.get("name")), task_id=c.get("task_id"), state="",
-            outcome=c.get("outcome"), error=c.get("error"), attempts=int(c.get("attempts") or 0),
-            worker=c.get("worker"), runtime_s=c.get("runtime_s"), result=c.get("result"),
-        ))
+        rows.append(
+            TaskRow(
+                name=str(c.get("name")),
+                task_id=c.get("task_id"),
+                state="",
+                outcome=c.get("outcome"),
+                error=c.get("error"),
+                attempts=int(c.get("attempts") or 0),
+                worker=c.get("worker"),
+                runtime_s=c.get("runtime_s"),
+                result=c.get("result"),
+            )
+        )
     return rows

@@ -45,7 +45,9 @@ class DropZone(QWidget):
         self.hint = QLabel("Drop contract files or folders here")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setMinimumHeight(44)
-        self.hint.setStyleSheet("QLabel { border: 2px dashed palette(mid); border-radius: 6px; padding: 6px; }")
+        self.hint.setStyleSheet(
+            "QLabel { border: 2px dashed palette(mid); border-radius: 6px; padding: 6px; }"
+        )
         layout.addWidget(self.hint)
         buttons = QHBoxLayout()
         self.add_files_button = QPushButton("Add &Files…")

@@ -34,9 +34,7 @@ class ErrorReporter(QObject):
             sys.excepthook = self._previous
             self._previous = None
 
-    def handle(
-        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def handle(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             if self._previous is not None:
                 self._previous(exc_type, exc, tb)

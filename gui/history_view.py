@@ -60,7 +60,9 @@ class HistoryDialog(QDialog):
         self.view.setColumnWidth(1, 130)
         self.view.doubleClicked.connect(self._open_index)
         layout.addWidget(self.view, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Close
+        )
         buttons.accepted.connect(self._open_selected)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

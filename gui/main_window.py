@@ -192,12 +192,16 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.act_add_files = self._action("Add Files…", "Ctrl+O", self.drop_zone.add_files, "Add contract files")
+        self.act_add_files = self._action(
+            "Add Files…", "Ctrl+O", self.drop_zone.add_files, "Add contract files"
+        )
         self.act_add_folder = self._action(
             "Add Folder…", "Ctrl+Shift+O", self.drop_zone.add_folder, "Add a folder of contracts"
         )
         self.act_run = self._action("Run", "Ctrl+R", self.run_batch, "Run the loaded contracts as a batch")
-        self.act_cancel = self._action("Cancel", "Ctrl+.", self.cancel_batch, "Revoke the unfinished contracts")
+        self.act_cancel = self._action(
+            "Cancel", "Ctrl+.", self.cancel_batch, "Revoke the unfinished contracts"
+        )
         self.act_retry = self._action(
             "Retry", "Ctrl+Shift+R", self.retry_failed, "Run the failed, timed-out, revoked and lost again"
         )
@@ -336,7 +340,9 @@ class MainWindow(QMainWindow):
 
     def launch(self, items: Sequence[LoadItem], label: str) -> None:
         if self.bridge.client is None:
-            self.banner.show_message("Not connected to a broker yet.", "warning", "Retry", self.start_services)
+            self.banner.show_message(
+                "Not connected to a broker yet.", "warning", "Retry", self.start_services
+            )
             return
         ev = engine_values()
         broker = self.bridge.broker_label
@@ -352,8 +358,12 @@ class MainWindow(QMainWindow):
                 extra={"launched_by": "desktop"},
             )
             history.record_start(
-                batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
-                created_ts=meta.created_ts, broker=broker, total=meta.total,
+                batch_id=meta.batch_id,
+                label=meta.label,
+                created_at=meta.created_at,
+                created_ts=meta.created_ts,
+                broker=broker,
+                total=meta.total,
             )
             return meta.batch_id
 
@@ -390,7 +400,9 @@ class MainWindow(QMainWindow):
     def retry_failed(self) -> None:
         rows = [i for i, r in enumerate(self.models.source.rows) if r.outcome in RETRYABLE_OUTCOMES]
         if not rows:
-            self.statusBar().showMessage("Nothing to retry: no failed, timed-out, revoked or lost contracts", 5000)
+            self.statusBar().showMessage(
+                "Nothing to retry: no failed, timed-out, revoked or lost contracts", 5000
+            )
             return
         self.retry_rows(rows)
 
@@ -426,7 +438,8 @@ class MainWindow(QMainWindow):
             self.bridge.poll_now()
 
         self.bridge.run(
-            self.bridge.celery(lambda c: c.revoke(bid, ids, terminate=terminate)), done,
+            self.bridge.celery(lambda c: c.revoke(bid, ids, terminate=terminate)),
+            done,
             self._job_failed("Revoke failed"),
         )
 
@@ -644,7 +657,10 @@ class MainWindow(QMainWindow):
             from core.reporting.exporter import build_bundle
 
             return send_report(
-                report, settings=resolve_settings(), send_log=self._send_log(bid), resend=resend,
+                report,
+                settings=resolve_settings(),
+                send_log=self._send_log(bid),
+                resend=resend,
                 bundle=build_bundle(report),
             )
 

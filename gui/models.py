@@ -324,7 +324,9 @@ class TaskGridModels:
 class SimpleTableModel(QAbstractTableModel):
     """A read-only table of strings (failures table, history)."""
 
-    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), parent: Any = None) -> None:
+    def __init__(
+        self, headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.headers = list(headers)
         self.rows: list[Sequence[Any]] = list(rows)

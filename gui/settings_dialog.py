@@ -105,7 +105,9 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color:#d64541")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -154,7 +156,9 @@ class SettingsDialog(QDialog):
         values = engine_values()
         self.local_workers = QSpinBox(minimum=1, maximum=64, value=values["local_workers"])
         self.local_workers.setAccessibleName("Local worker processes")
-        self.soft_limit = QDoubleSpinBox(minimum=1, maximum=86400, decimals=0, value=values["soft_time_limit"])
+        self.soft_limit = QDoubleSpinBox(
+            minimum=1, maximum=86400, decimals=0, value=values["soft_time_limit"]
+        )
         self.soft_limit.setSuffix(" s")
         self.soft_limit.setAccessibleName("Soft time limit per contract")
         self.hard_limit = QDoubleSpinBox(minimum=2, maximum=86400, decimals=0, value=values["time_limit"])
@@ -247,12 +251,15 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         try:
             broker_changed = self._save_broker()
-            config.save_section("engine", {
-                "local_workers": self.local_workers.value(),
-                "soft_time_limit": self.soft_limit.value(),
-                "time_limit": self.hard_limit.value(),
-                "deadline": self.deadline.value() or None,
-            })
+            config.save_section(
+                "engine",
+                {
+                    "local_workers": self.local_workers.value(),
+                    "soft_time_limit": self.soft_limit.value(),
+                    "time_limit": self.hard_limit.value(),
+                    "deadline": self.deadline.value() or None,
+                },
+            )
             values = self.email_values()
             if any(values[k] for k in ("host", "user", "from", "to")):
                 save_settings(values)
@@ -316,5 +323,7 @@ class SettingsDialog(QDialog):
             self.test_log.appendPlainText(f"FAILED: {exc}")
 
         self.test_button.setEnabled(False)
-        self.test_log.appendPlainText(f"..  connecting to {values['host']}:{values['port']} ({values['security']})")
+        self.test_log.appendPlainText(
+            f"..  connecting to {values['host']}:{values['port']} ({values['security']})"
+        )
         self.bridge.run(run, done, failed)

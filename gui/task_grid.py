@@ -47,7 +47,10 @@ def describe_row(row: TaskRow) -> tuple[str, str]:
         ("Outcome", (row.outcome or "not finished").replace("_", " ")),
         ("Attempts", str(row.attempts)),
         ("Worker", row.worker or "-"),
-        ("Started", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.started_at)) if row.started_at else "-"),
+        (
+            "Started",
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.started_at)) if row.started_at else "-",
+        ),
         ("Runtime", f"{row.runtime_s:.2f} s" if row.runtime_s is not None else "-"),
         ("Task id", row.task_id or "not dispatched"),
         ("Source", row.source or "-"),
