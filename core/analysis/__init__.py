@@ -41,8 +41,21 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Analysis reads at most this much: the head (opening, definitions, term) and the tail (governing law,
+# signatures) of a very long document. A long contract is ~300k characters; the bound caps the time a
+# hostile text can cost a worker at a few seconds.
+HEAD_CHARS = 450_000
+TAIL_CHARS = 150_000
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text
+    return text[:HEAD_CHARS] + "\n\n" + text[-TAIL_CHARS:]
+
+
 def analyze_text(text: str, *, as_of: date | None = None) -> dict[str, Any]:
-    doc = Document(text)
+    doc = Document(_bounded(text))
     evidence: dict[str, str] = {}
 
     found_title = title(doc)

@@ -7,7 +7,9 @@ A term that runs from some other event ("from the Launch Date") gives a ``term``
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -167,6 +169,29 @@ _AFTERWARDS = re.compile(
 _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IGNORECASE)
 
 
+_TERM_WORD = re.compile(r"\b(?:term|agreement|contract|duration)\b", re.IGNORECASE)
+_UNIT_WORD = re.compile(r"(?:year|month)s?\b", re.IGNORECASE)
+
+
+def _term_matches(flat: str) -> Iterator[re.Match[str]]:
+    """_TERM.finditer, tried only where a year/month unit lies close enough to end a match.
+
+    Same matches, but a text full of "term ... of" with no duration nearby costs one pass, not a
+    duration attempt at every position of every gap."""
+    units = [m.start() for m in _UNIT_WORD.finditer(flat)]
+    resume = 0
+    for word in _TERM_WORD.finditer(flat):
+        if word.start() < resume:
+            continue
+        nearest = bisect.bisect_left(units, word.end())
+        if nearest == len(units) or units[nearest] > word.end() + 260:
+            continue
+        match = _TERM.match(flat, word.start())
+        if match:
+            resume = match.end()
+            yield match
+
+
 def _is_strong(flat: str, match: re.Match[str]) -> bool:
     return bool(_STRONG_TERM.search(flat, max(0, match.start() - 12), match.end()))
 
@@ -179,7 +204,7 @@ def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None
     clause with an end date, then weaker mentions of a duration or an end date."""
     flat = doc.flat
     strong_duration = weak_duration = None
-    for match in _TERM.finditer(flat):
+    for match in _term_matches(flat):
         span = _duration(match)
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
