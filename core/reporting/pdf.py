@@ -44,7 +44,7 @@ from reportlab.platypus import (
 from core.reporting import style
 from core.reporting.charts import CHARTS
 from core.reporting.html_summary import headline
-from core.reporting.summary import Summary, counterparty_of, format_money, key_figures
+from core.reporting.summary import Summary, counterparty_of, format_duration, format_money, key_figures
 
 FONT = "CBM-DejaVuSans"
 FONT_BOLD = "CBM-DejaVuSans-Bold"
@@ -327,7 +327,7 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
                 _fit(r.name, widths[1] - 6),
                 style.OUTCOME_LABELS.get(r.outcome, r.outcome),
                 str(r.attempts) if r.attempts is not None else "",
-                f"{r.runtime_s:.2f} s" if r.runtime_s is not None else "",
+                format_duration(r.runtime_s) if r.runtime_s is not None else "",
                 _fit(str(res.get("contract_type") or ""), widths[5] - 6),
                 _fit(counterparty_of(r, home), widths[6] - 6) if r.parties else "",
                 r.expiration.isoformat() if r.expiration else "",
