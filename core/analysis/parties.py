@@ -293,8 +293,10 @@ def parties(doc: Document) -> Parties | None:
 def _preamble_parties(doc: Document) -> Parties | None:
     flat = doc.flat
     window = flat[:_SEARCH_CHARS]
-    candidates: list[tuple[int, int, list[tuple[str, int, bool]], int]] = []
+    # (defined entries, 0 after a cue word / 1 from a line head, start offset, names)
+    candidates: list[tuple[int, int, int, list[tuple[str, int, bool]]]] = []
     starts = [cue.end() for cue in _CUE.finditer(window)]
+    cue_count = len(starts)
     # Without a cue word the opening lines themselves list the parties ("X, a Michigan corporation, and Y
     # ... agree as follows"): try the head of each early line too.
     offset = 0
@@ -304,7 +306,6 @@ def _preamble_parties(doc: Document) -> Parties | None:
             if found_at >= 0:
                 starts.append(found_at)
                 offset = found_at
-    cue_count = len(starts) - (len(starts) - len(list(_CUE.finditer(window))))
     for index, start in enumerate(starts):
         segment = _segment(flat, start)
         found = _drop_aliases(_read_list(segment), segment)

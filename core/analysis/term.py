@@ -140,10 +140,6 @@ _TERMINATION_CONTEXT = re.compile(
 )
 
 
-def _sentence_bounds(doc: Document, start: int, end: int) -> str:
-    return doc.sentence(start, end)
-
-
 def _date_in(match: re.Match[str]) -> date | None:
     inner = DATE_RE.search(match.group("d"))
     return parse_match(inner) if inner else None
