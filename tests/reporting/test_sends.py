@@ -68,3 +68,37 @@ def test_sent_but_not_recorded_says_so(
         _send(starttls_server, ca_file, BrokenLog("x", tmp_path), bundle12, report12)
     assert len(starttls_server.handler.received) == 1
     assert isinstance(info.value.record, SendRecord)
+
+
+def test_report_hook_sends_once(
+    starttls_server: SmtpServer,
+    ca_file: str,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    report12: dict,
+    bundle12: ReportBundle,
+) -> None:
+    from core.mail import secrets
+    from core.mail.hook import email_report
+
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(starttls_server.port),
+        "USER": "reports@example.com",
+        "FROM": "reports@example.com",
+        "TO": "boss@example.com",
+        "CA_FILE": ca_file,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(f"CONTRACT_BATCH_SMTP_{key}", value)
+    secrets.store_password("reports@example.com", "127.0.0.1", SMTP_PASSWORD)
+    # The hook renders as of today; hand it the bundle already rendered (as of AS_OF) to save a second.
+    monkeypatch.setattr("core.mail.service.build_bundle", lambda report, as_of=None: bundle12)
+
+    assert email_report(report12, broker_url=redis_url) == "sent to boss@example.com"
+    # The final step ran again: no second email.
+    assert email_report(report12, broker_url=redis_url).startswith("not sent again")
+    assert len(starttls_server.handler.received) == 1
+    client = redis.Redis.from_url(redis_url)
+    assert client.llen(f"contract_batch:batch:{report12['batch_id']}:sends") == 1
+    client.close()
