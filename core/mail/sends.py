@@ -46,8 +46,12 @@ class SendRecord:
     def from_json(cls, raw: Any) -> SendRecord | None:
         try:
             data = json.loads(raw) if isinstance(raw, str | bytes) else raw
-            return cls(str(data["sent_at"]), [str(t) for t in data["to"]], str(data["subject"]),
-                       str(data.get("message_id", "")))  # fmt: skip
+            return cls(
+                str(data["sent_at"]),
+                [str(t) for t in data["to"]],
+                str(data["subject"]),
+                str(data.get("message_id", "")),
+            )
         except (ValueError, KeyError, TypeError):
             return None  # a damaged entry must not hide the others
 

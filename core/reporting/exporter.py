@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -50,7 +50,7 @@ class ReportBundle:
     pdf: bytes
     csv: bytes
 
-    def html(self, image_src: Any = None, attachments: str = "") -> str:
+    def html(self, image_src: Callable[[str], str] | None = None, attachments: str = "") -> str:
         """The HTML body; images default to the exported PNG file names."""
         return render_html(self.summary, image_src or chart_filename, attachments)
 

@@ -62,8 +62,10 @@ def render_html(summary: Summary, image_src: Callable[[str], str], attachments: 
         '<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:14px">',
     ]
     for label, text in key_figures(summary):
-        out.append(f'<tr><th style="{_CELL};font-weight:normal">{e(label)}</th><td style="{_CELL}">'
-                   f"<strong>{e(text)}</strong></td></tr>")  # fmt: skip
+        out.append(
+            f'<tr><th style="{_CELL};font-weight:normal">{e(label)}</th><td style="{_CELL}">'
+            f"<strong>{e(text)}</strong></td></tr>"
+        )
     out.append("</table>")
 
     out.append('<h2 style="font-size:17px;margin:20px 0 6px 0">Charts</h2>')
@@ -93,8 +95,10 @@ def render_html(summary: Summary, image_src: Callable[[str], str], attachments: 
             )
         out.append("</table>")
         if len(groups) > MAX_GROUPS:
-            out.append(f'<p style="font-size:13px">… and {len(groups) - MAX_GROUPS:,} more reasons '
-                       "(see report.pdf).</p>")  # fmt: skip
+            out.append(
+                f'<p style="font-size:13px">… and {len(groups) - MAX_GROUPS:,} more reasons '
+                "(see report.pdf).</p>"
+            )
 
     soon = expiring_soon(summary)
     out.append('<h2 style="font-size:17px;margin:20px 0 6px 0">Expiring in the next 30 days</h2>')
@@ -102,8 +106,10 @@ def render_html(summary: Summary, image_src: Callable[[str], str], attachments: 
         out.append('<p style="font-size:14px">No contract expires in the next 30 days.</p>')
     else:
         out.append('<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:13px">')
-        out.append(f'<tr><th style="{_CELL}">Expires</th><th style="{_CELL}">Contract</th>'
-                   f'<th style="{_CELL}">Title</th></tr>')  # fmt: skip
+        out.append(
+            f'<tr><th style="{_CELL}">Expires</th><th style="{_CELL}">Contract</th>'
+            f'<th style="{_CELL}">Title</th></tr>'
+        )
         for row in soon[:MAX_EXPIRING]:
             title = row.result.get("title")
             out.append(

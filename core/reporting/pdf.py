@@ -232,10 +232,7 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
     figures = key_figures(summary)
     half = (len(figures) + 1) // 2
     left, right = figures[:half], figures[half:]
-    grid = [
-        [*left[i], *(right[i] if i < len(right) else ("", ""))]
-        for i in range(half)
-    ]  # fmt: skip
+    grid = [[*left[i], *(right[i] if i < len(right) else ("", ""))] for i in range(half)]
     kf = Table(grid, colWidths=[text_w * 0.28, text_w * 0.22, text_w * 0.28, text_w * 0.22])
     kf.setStyle(
         TableStyle(
