@@ -91,7 +91,7 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
     url = choice.url or LocalMode().url
     try:
         client = connect_client(url)
-    except BrokerUnavailable as exc:
+    except (BrokerUnavailable, ValueError) as exc:
         hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
         _die(f"{exc}{hint}")
     try:
@@ -208,6 +208,10 @@ def send_command(
         _die(str(exc), EXIT_USAGE)
     except MailError as exc:
         _die(f"not sent: {exc}")
+    except redis.RedisError as exc:
+        _die(f"not sent: the send record in Redis could not be read or locked ({type(exc).__name__}: {exc})")
+    except OSError as exc:
+        _die(f"not sent: {exc.strerror or exc}")
     click.echo(f"sent to {', '.join(record.to)}: {record.subject}")
 
 
