@@ -270,7 +270,8 @@ def email_setup_command(
 
     click.echo(f"settings saved to {config.config_path()}")
     for key, value in settings.public_dict().items():
-        click.echo(f"  {key:9} {value if value not in (None, []) else '-'}")
+        shown = ", ".join(value) if isinstance(value, list) else value
+        click.echo(f"  {key:9} {shown if shown not in (None, '') else '-'}")
     if not settings.encrypted:
         _warn("security 'none': the connection to the SMTP server will not be encrypted")
     if not settings.user or not settings.host:
@@ -320,17 +321,18 @@ def email_test_command() -> None:
         _warn("security 'none': nothing on this connection is encrypted")
 
     def step(message: str) -> None:
-        click.echo(f"  ok  {message}" if not message.startswith("WARNING") else f"  !!  {message}")
+        click.echo(f"  {message}")
 
     try:
         password = None
         if settings.user:
-            click.echo(f"  ..  reading the password for {settings.user} from the OS keyring")
+            step(f"reading the password for {settings.user} from the OS keyring")
             password = secrets.get_password(settings.user, settings.host or "")
             step("password found in the OS keyring")
         check_connection(settings, password, step)
     except MailError as exc:
         _die(f"FAILED: {exc}")
+    click.echo("email-test: OK (connection, TLS and AUTH work; nothing was sent)")
 
 
 def register(group: click.Group) -> None:

@@ -208,7 +208,7 @@ def check_connection(settings: EmailSettings, password: str | None, on_step: Ste
             on_step(f"server accepts messages up to {int(size) / 1e6:.1f} MB")
     finally:
         _close(conn)
-    on_step("QUIT: all good")
+    on_step("QUIT")
 
 
 def send_message(
