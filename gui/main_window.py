@@ -464,7 +464,8 @@ class MainWindow(QMainWindow):
         self.models.source.apply_updates(updates)
         self.grid.update_counts()
         selected = set(self.grid.selected_rows()[:1])
-        if selected and any(u[0] in selected for u in updates):
+        pos = self.models.source.pos
+        if selected and any(pos[u[0]] in selected for u in updates if 0 <= u[0] < len(pos)):
             self.grid.update_detail()
 
     def _on_progress(self, p: Progress) -> None:

@@ -1,7 +1,10 @@
 """The task grid's Qt models: one row per contract, updated in place from the poller's changed rows.
 
-Sorting and filtering stay in C++: the proxies sort by ``SORT_ROLE`` values (numbers and strings) and
-filter by regular expressions, so a 10,000-row refresh never calls back into Python per row.
+Measured on 10,000 rows, a QSortFilterProxyModel that sorts calls ``data()`` in Python about 2 n log n
+times (about a second per sort, and again whenever many rows change). So the proxies only filter (one
+``data()`` call per row, by regular expression or fixed string on one role), and sorting happens in the
+source model: ``sorted()`` with a key over the rows (a few milliseconds), published as one layout change.
+The view still talks to a QSortFilterProxyModel, whose ``sort()`` forwards to the source model.
 """
 
 from __future__ import annotations
@@ -27,12 +30,22 @@ from core.outcome import Outcome
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
 COLUMNS: tuple[str, ...] = ("Name", "State", "Outcome", "Attempts", "Started", "Runtime", "Worker", "Error")
 (COL_NAME, COL_STATE, COL_OUTCOME, COL_ATTEMPTS, COL_STARTED, COL_RUNTIME, COL_WORKER, COL_ERROR) = range(8)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
+
+_CATEGORY_INT = int(CATEGORY_ROLE)
+_SEARCH_INT = int(SEARCH_ROLE)
+_SORT_INT = int(SORT_ROLE)
+_DISPLAY_INT = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION_INT = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND_INT = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP_INT = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE_INT = int(Qt.ItemDataRole.AccessibleTextRole)
 
 QUEUED, RUNNING, RETRYING = "queued", "running", "retrying"
 
@@ -111,6 +124,11 @@ class TaskRow:
     started_at: float | None = None
     runtime_s: float | None = None
     result: Any = None
+    seq: int = -1  # position in the batch's ledger (dispatch order), set by the model
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.name}\n{self.worker or ''}\n{self.error or ''}"
 
     @property
     def category(self) -> str:
@@ -150,28 +168,83 @@ MAX_RANGES = 64
 class TaskTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[TaskRow] = []
+        self.rows: list[TaskRow] = []  # display (sorted) order
+        self.pos: list[int] = []  # ledger index -> display row
         self.counts: Counter[str] = Counter()
-        self._running: set[int] = set()
+        self._running: set[int] = set()  # ledger indices
+        self.sort_column = -1  # -1: ledger (dispatch) order
+        self.sort_order = Qt.SortOrder.AscendingOrder
 
     # -- loading -------------------------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[TaskRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        for i, row in enumerate(self.rows):
+            row.seq = i
         self.counts = Counter(r.category for r in self.rows)
         self._running = {i for i, r in enumerate(self.rows) if r.category == RUNNING}
+        self.rows.sort(key=self._key(self.sort_column), reverse=self._descending)
+        self.pos = [0] * len(self.rows)
+        for i, row in enumerate(self.rows):
+            self.pos[row.seq] = i
         self.endResetModel()
+
+    # -- sorting -------------------------------------------------------------------------------------
+
+    @property
+    def _descending(self) -> bool:
+        return self.sort_order == Qt.SortOrder.DescendingOrder
+
+    def _key(self, column: int) -> Any:
+        if column == COL_NAME:
+            return lambda r: r.name.casefold()
+        if column == COL_STATE:
+            return lambda r: _CATEGORY_ORDER[r.category]
+        if column == COL_OUTCOME:
+            return lambda r: r.outcome or ""
+        if column == COL_ATTEMPTS:
+            return lambda r: r.attempts
+        if column == COL_STARTED:
+            return lambda r: r.started_at or 0.0
+        if column == COL_RUNTIME:
+            return lambda r: self._runtime(r) or 0.0
+        if column == COL_WORKER:
+            return lambda r: r.worker or ""
+        if column == COL_ERROR:
+            return lambda r: r.error or ""
+        return lambda r: r.seq
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.resort()
+
+    def resort(self) -> bool:
+        """Put the rows in the current sort order; one layout change, and only if the order changed."""
+        new_rows = sorted(self.rows, key=self._key(self.sort_column), reverse=self._descending)
+        if all(a is b for a, b in zip(new_rows, self.rows, strict=True)):
+            return False
+        self.layoutAboutToBeChanged.emit()
+        new_pos = [0] * len(new_rows)
+        for i, row in enumerate(new_rows):
+            new_pos[row.seq] = i
+        persistent = self.persistentIndexList()
+        moved = [self.index(new_pos[self.rows[p.row()].seq], p.column()) for p in persistent]
+        self.rows, self.pos = new_rows, new_pos
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+        return True
 
     def apply_updates(self, updates: Sequence[RowUpdate]) -> list[tuple[int, int]]:
         """Write the changed rows and emit dataChanged once per coalesced range; the ranges emitted."""
         changed: list[int] = []
         rows = self.rows
+        pos = self.pos
         counts = self.counts
         for index, state, outcome, error, attempts, worker, started_at, runtime_s, result in updates:
             if not 0 <= index < len(rows):
                 continue
-            row = rows[index]
+            row = rows[pos[index]]
             before = row.category
             row.state, row.outcome, row.error, row.attempts = state, outcome, error, attempts
             row.worker, row.started_at, row.runtime_s, row.result = worker, started_at, runtime_s, result
@@ -183,7 +256,9 @@ class TaskTableModel(QAbstractTableModel):
                     self._running.add(index)
                 else:
                     self._running.discard(index)
-            changed.append(index)
+            changed.append(pos[index])
+        if changed and self.sort_column not in (-1, COL_NAME) and self.resort():
+            return [(0, len(rows) - 1)]  # the layout change repaints everything
         ranges = coalesce(changed)
         if len(ranges) > MAX_RANGES:
             ranges = [(ranges[0][0], ranges[-1][1])]
@@ -194,7 +269,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def tick_running(self) -> None:
         """Repaint the runtime of running rows (it grows with the clock, not with Redis)."""
-        for first, last in coalesce(self._running):
+        for first, last in coalesce(self.pos[i] for i in self._running):
             self.dataChanged.emit(self.index(first, COL_RUNTIME), self.index(last, COL_RUNTIME))
 
     def row_at(self, index: int) -> TaskRow:
@@ -221,23 +296,25 @@ class TaskTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
-        if not index.isValid():
-            return None
+        # Called once per row by each filter and per visible cell by the view: the filter roles come
+        # first and roles are compared as plain ints (enum comparisons cost more in PySide6).
+        if role == _CATEGORY_INT:
+            return self.rows[index.row()].category
+        if role == _SEARCH_INT:
+            return self.rows[index.row()].search_text
         row = self.rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_INT:
             return self._display(row, col)
-        if role == SORT_ROLE:
+        if role == _DECORATION_INT:
+            return category_icon(row.category) if col == COL_STATE else None
+        if role == _SORT_INT:
             return self._sort_value(row, col)
-        if role == CATEGORY_ROLE:
-            return row.category
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATE:
-            return category_icon(row.category)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_OUTCOME:
+        if role == _FOREGROUND_INT and col == COL_OUTCOME:
             return QBrush(QColor(CATEGORY_BY_KEY[row.category].colour))
-        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_ERROR, COL_NAME):
+        if role == _TOOLTIP_INT and col in (COL_ERROR, COL_NAME):
             return row.error or row.source or None
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_STATE:
+        if role == _ACCESSIBLE_INT and col == COL_STATE:
             return CATEGORY_BY_KEY[row.category].label
         return None
 
@@ -294,17 +371,22 @@ class CategoryFilterProxy(QSortFilterProxyModel):
 
 
 class TaskFilterProxy(QSortFilterProxyModel):
-    """Search (any column's text, case-insensitive) and sorting (by SORT_ROLE) over the category filter."""
+    """Search (name, worker and error, case-insensitive) over the category filter; ``sort`` is forwarded
+    to the source model (see the module docstring), so this proxy keeps its source's order."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, table: TaskTableModel, parent: Any = None) -> None:
         super().__init__(parent)
-        self.setFilterKeyColumn(-1)
+        self.table = table
+        self.setFilterKeyColumn(COL_NAME)
+        self.setFilterRole(SEARCH_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
     def set_search(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.table.sort(column, order)
 
 
 class TaskGridModels:
@@ -314,7 +396,7 @@ class TaskGridModels:
         self.source = TaskTableModel(parent)
         self.categories = CategoryFilterProxy(parent)
         self.categories.setSourceModel(self.source)
-        self.view_model = TaskFilterProxy(parent)
+        self.view_model = TaskFilterProxy(self.source, parent)
         self.view_model.setSourceModel(self.categories)
 
     def source_row(self, view_index: QModelIndex) -> int:

@@ -69,9 +69,7 @@ def fast_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def make_window(
-    qtbot: QtBot, tmp_path: Path, fast_env: None
-) -> Iterator[Callable[..., MainWindow]]:
+def make_window(qtbot: QtBot, tmp_path: Path, fast_env: None) -> Iterator[Callable[..., MainWindow]]:
     """Build a main window (several per test for reattach), all sharing one history and settings file;
     each is closed and its threads stopped at the end."""
     make_application()

@@ -20,7 +20,9 @@ def drop(widget: object, urls: list[QUrl]) -> QDropEvent:
     mime.setUrls(urls)
     pos = QPointF(10, 10)
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(pos.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the drop zone refused a drag with file URLs"
     event = QDropEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
@@ -49,7 +51,9 @@ def test_drop_folder_and_non_file_urls(
     qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
 ) -> None:
     window = make_window()
-    event = drop(window.drop_zone, [QUrl.fromLocalFile(str(samples_dir())), QUrl("https://example.com/x.pdf")])
+    event = drop(
+        window.drop_zone, [QUrl.fromLocalFile(str(samples_dir())), QUrl("https://example.com/x.pdf")]
+    )
     assert event.isAccepted()
     qtbot.waitUntil(lambda: len(window.drop_zone.contracts) >= 5, timeout=10_000)
     names = {i.name: i for i in window.drop_zone.items}
