@@ -81,9 +81,15 @@ def analyze_text(text: str, *, as_of: date | None = None) -> dict[str, Any]:
         )
 
     facts = term_facts(doc, effective.value if effective else None)
+    expiration_evidence = facts.expiration_evidence
+    if facts.expiration_estimated_from and expiration_evidence:
+        expiration_evidence = (
+            f"(estimate: the term runs from {facts.expiration_estimated_from}, a date the contract does not "
+            f"give; counted here from the effective date) {expiration_evidence}"
+        )
     for key, value in (
         ("term", facts.term_evidence),
-        ("expiration_date", facts.expiration_evidence),
+        ("expiration_date", expiration_evidence),
         ("auto_renewal", facts.renewal_evidence),
         ("renewal_term", facts.renewal_evidence if facts.renewal_term else None),
         ("notice_period_days", facts.notice_evidence),
@@ -113,5 +119,7 @@ def analyze_text(text: str, *, as_of: date | None = None) -> dict[str, Any]:
         "value": {"amount": money.amount, "currency": money.currency} if money else None,
     }
     result["risk_flags"] = risk_flags(result, as_of or today())
+    if facts.expiration_estimated_from and result["expiration_date"]:
+        result["risk_flags"].append("expiration_estimated")
     result["evidence"] = evidence
     return result

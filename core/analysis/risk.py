@@ -14,6 +14,8 @@ RISK_FLAGS: dict[str, str] = {
     "no_end_date": "neither an expiration date nor a term was found, or the term is indefinite",
     "parties_unclear": "fewer than two parties could be named",
     "no_effective_date": "no effective or agreement date was found",
+    "expiration_estimated": "the term runs from an event whose date is not given (e.g. a launch date); "
+    "the expiration date counts the term from the effective date instead",
 }
 
 

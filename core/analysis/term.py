@@ -55,6 +55,9 @@ class TermFacts:
     term_evidence: str | None = None
     expiration: date | None = None
     expiration_evidence: str | None = None
+    # Set when the term runs from an event whose date the contract does not give ("from the Launch
+    # Date"): the expiration date is then counted from the effective date, as an estimate, and says so.
+    expiration_estimated_from: str | None = None
     auto_renewal: bool | None = None
     renewal_term: str | None = None
     renewal_evidence: str | None = None
@@ -84,7 +87,8 @@ _INDEFINITE = re.compile(
 _NOT_TERM = re.compile(
     r"\b(?:surviv\w*|confidential\w*|warrant\w*|non-?compet\w*|solicit\w*|notice|after\s+(?:the\s+)?"
     r"(?:termination|expiration)|following\s+(?:the\s+)?(?:termination|expiration)|payment|invoice|"
-    r"interest|renew\w*|extension|extend\w*|audit|records?|retain|guarantee)\b",
+    r"interest|renew\w*|extension|extend\w*|audit|records?|retain|guarantee|additional|further|subsequent|"
+    r"successive)\b",
     re.IGNORECASE,
 )
 _ANCHOR = re.compile(
@@ -160,7 +164,9 @@ _END_IN_SENTENCE = re.compile(
 # A duration that runs after something else ("for two years thereafter", "during the Term and for a
 # period of one year after") is a survival period, not the agreement's term.
 _AFTERWARDS = re.compile(
-    r"[^\w;.]{0,3}(?:\w+[^\w;.]+){0,3}?(?:thereafter|after|following|prior|before)\b", re.IGNORECASE
+    r"[^\w;.]{0,3}(?:\w+[^\w;.]+){0,3}?(?:thereafter|(?:after|following|prior\s+to|before)\s+(?:the\s+|such\s+|any\s+)?"
+    r"(?:termination|expiration|expiry|end)|prior|before)\b",
+    re.IGNORECASE,
 )
 _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IGNORECASE)
 
@@ -192,8 +198,10 @@ def _is_strong(flat: str, match: re.Match[str]) -> bool:
     return bool(_STRONG_TERM.search(flat, max(0, match.start() - 12), match.end()))
 
 
-def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None, date | None, str | None]:
-    """(term label, its evidence, expiration date, its evidence).
+def _term(
+    doc: Document, effective: date | None
+) -> tuple[str | None, str | None, date | None, str | None, str | None]:
+    """(term label, its evidence, expiration date, its evidence, event an estimate counts from).
 
     The statement of the agreement's own term decides, most explicit first: a term clause with a
     duration (its end date if it names one, else the duration counted from its start), then a term
@@ -225,7 +233,7 @@ def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None
         weak_end = weak_end or (match, value)
 
     term_label = term_evidence = None
-    expiration = expiration_evidence = None
+    expiration = expiration_evidence = estimated_from = None
     chosen = strong_duration or (None if strong_end else weak_duration)
     if chosen is not None:
         span = _duration(chosen)
@@ -237,9 +245,17 @@ def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None
         if end_value is not None and (effective is None or end_value > effective):
             expiration, expiration_evidence = end_value, sentence
         else:
-            start = _term_start(flat[chosen.start() : chosen.end() + 200], effective)
+            # "five years from X" names its start after the duration; "commencing on X and continuing
+            # for five years" before it. The words after the duration, within its sentence, come first.
+            after = re.split(r"[.;]\s", flat[chosen.end() : chosen.end() + 200], maxsplit=1)[0]
+            clause = after if _ANCHOR.search(after) else flat[chosen.start() : chosen.end()]
+            start = _term_start(clause, effective)
             if start is not None:
                 expiration, expiration_evidence = span.after(start), sentence
+            elif effective is not None:
+                anchor = _ANCHOR.search(clause)
+                estimated_from = anchor.group("anchor").strip() if anchor else "another event"
+                expiration, expiration_evidence = span.after(effective), sentence
     end = strong_end or (weak_end if chosen is None else None)
     if expiration is None and end is not None:
         match, value = end
@@ -248,7 +264,7 @@ def _term(doc: Document, effective: date | None) -> tuple[str | None, str | None
         indefinite = _INDEFINITE.search(flat)
         if indefinite:
             term_label, term_evidence = "indefinite", doc.sentence(indefinite.start(), indefinite.end())
-    return term_label, term_evidence, expiration, expiration_evidence
+    return term_label, term_evidence, expiration, expiration_evidence, estimated_from
 
 
 def _term_start(clause: str, effective: date | None) -> date | None:
@@ -323,7 +339,7 @@ def _notice(doc: Document) -> tuple[int | None, str | None]:
 
 
 def term_facts(doc: Document, effective: date | None) -> TermFacts:
-    term_label, term_evidence, expiration, expiration_evidence = _term(doc, effective)
+    term_label, term_evidence, expiration, expiration_evidence, estimated_from = _term(doc, effective)
     auto, renewal_term, renewal_evidence = _renewal(doc, term_label)
     notice_days, notice_evidence = _notice(doc)
     return TermFacts(
@@ -331,6 +347,7 @@ def term_facts(doc: Document, effective: date | None) -> TermFacts:
         term_evidence=term_evidence,
         expiration=expiration,
         expiration_evidence=expiration_evidence,
+        expiration_estimated_from=estimated_from,
         auto_renewal=auto,
         renewal_term=renewal_term,
         renewal_evidence=renewal_evidence,

@@ -23,7 +23,7 @@ _INLINE_SPACES = re.compile(r"[^\S\u2029]+")
 _PARAGRAPH_RUN = re.compile(r" ?\u2029[\s\u2029]*")
 # OCR'd text layers glue "of" to the next word ("laws ofthe State ofTexas"); no English word starts so.
 _GLUED_OF = re.compile(r"\bof(?=the\b|[A-Z][a-z])")
-_GLUED_NUMBER = re.compile(r"(?<=\b(?:of|on|as))(?=\d)")
+_GLUED_NUMBER = re.compile(r"(?<=\b(?:of|on|as))(?=\d)|(?<=\d)(?=(?:This|The|Each|Either|Any|All|In)\b)")
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("`", "'"), ("\u00ad", ""))
 
 

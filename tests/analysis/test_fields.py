@@ -131,7 +131,7 @@ def test_incorporation_is_not_governing_law() -> None:
          "December 31, 2022.",
          None, "2022-12-31", None, None, None),
         ("This Agreement is made as of January 1, 2020. The initial term is one-year from the Launch Date.",
-         "1 year", None, None, None, None),
+         "1 year", "2021-01-01", None, None, None),
         ("This Agreement is made as of January 1, 2020. The term of this Agreement is 12 months and "
          "shall renew "
          "automatically for successive twelve (12) month periods unless either party gives ninety (90) days "
@@ -271,3 +271,14 @@ def test_places_in_a_party_description_are_not_parties() -> None:
         'with offices in Berlin and Munich ("Bar").'
     )
     assert analyze_text(text)["parties"] == ["FOO LIMITED", "BAR GMBH"]
+
+
+def test_term_from_an_undated_event_is_an_estimate_and_says_so() -> None:
+    text = (
+        "This Agreement is made as of January 1, 2020. The term of this Agreement shall continue for one (1) "
+        "year following the Launch Date, unless earlier terminated."
+    )
+    result = analyze_text(text)
+    assert result["expiration_date"] == "2021-01-01"
+    assert "expiration_estimated" in result["risk_flags"]
+    assert result["evidence"]["expiration_date"].startswith("(estimate: the term runs from Launch Date")
