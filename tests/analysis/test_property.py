@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.analysis import analyze_text
-from core.analysis.risk import RISK_FLAGS
 from core.analysis.contract_analysis import analyze_contract
+from core.analysis.risk import RISK_FLAGS
 from core.contract import Contract, ContractRejected, LoadRejection
 from core.loader import MEDIA_TYPES, load_file
 
