@@ -90,10 +90,14 @@ def register(group: click.Group) -> None:
 
         Shows what the app understands in each contract: dates, parties, term, renewal, governing law,
         value, risk flags and the sentence each came from. Exits 0 when it ran, even if files were
-        rejected; 2 when no file was given.
+        rejected (a missing path among existing ones is reported as rejected); 2 when no file was given
+        or none of the paths exists.
         """
         if not files:
             click.echo("error: give at least one FILE or folder", err=True)
+            sys.exit(EXIT_USAGE)
+        if not any(Path(f).exists() or Path(f).is_symlink() for f in files):
+            click.echo(f"error: no such file or folder: {', '.join(files)}", err=True)
             sys.exit(EXIT_USAGE)
         max_bytes = int(max_mb * 1024 * 1024) if max_mb else DEFAULT_MAX_BYTES
         records = analyze_items(list(files), max_bytes=max_bytes)

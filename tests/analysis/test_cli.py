@@ -32,8 +32,16 @@ def test_analyze_human_output_shows_evidence() -> None:
     assert "governing_law" in result.output and "evidence governing_law:" in result.output
 
 
-def test_analyze_without_files_is_usage_error() -> None:
+def test_analyze_without_files_is_usage_error(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["analyze"]).exit_code == 2
+    assert CliRunner().invoke(main, ["analyze", str(tmp_path / "missing.pdf")]).exit_code == 2
+    assert CliRunner().invoke(main, ["analyze", str(tmp_path)]).exit_code == 2  # empty folder
+    (tmp_path / "a.txt").write_text(CONTRACT_TEXT)
+    mixed = CliRunner().invoke(
+        main, ["analyze", str(tmp_path / "a.txt"), str(tmp_path / "gone.txt"), "--json"]
+    )
+    assert mixed.exit_code == 0
+    assert [r["outcome"] for r in json.loads(mixed.output)] == ["succeeded", "rejected"]
 
 
 def test_analyze_only_rejected_files_still_exits_zero(tmp_path: Path) -> None:
