@@ -16,6 +16,7 @@ from typing import Any
 from celery import Celery
 from celery.app import backends
 from celery.backends.redis import RedisBackend
+from kombu import pools
 
 from core.engine_settings import EngineSettings
 
@@ -118,9 +119,13 @@ def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Ce
 
 
 def _forget_connections() -> None:
-    """Drop cached pools and backends so the app talks to a new Redis (the desktop app can switch)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Drop cached pools and backends so the app talks to a new Redis (the desktop app can switch).
+
+    kombu keeps connection pools in a process-wide registry keyed by URL: closing only ours would hand a
+    closed pool back when the app switches to that URL again, so the registry is reset as a whole (this
+    process has one Celery app).
+    """
+    pools.reset()
     app._pool = None
     app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
     app._backend_cache = None
