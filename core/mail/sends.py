@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core import config
+from core.ledger import batch_key
 from core.mail.errors import SendInProgress
 
-KEY_PREFIX = "contract_batch:batch:"
 LOCK_TTL_S = 600  # longer than any send (connect + upload of a few MB) can take
 
 
@@ -69,7 +69,7 @@ class SendLog(Protocol):
 
 
 def sends_key(batch_id: str) -> str:
-    return f"{KEY_PREFIX}{batch_id}:sends"
+    return batch_key(batch_id, "sends")  # the engine's key scheme: beside the report
 
 
 class RedisSendLog:
@@ -94,7 +94,7 @@ class RedisSendLog:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        key = f"{KEY_PREFIX}{self.batch_id}:send_lock"
+        key = batch_key(self.batch_id, "send_lock")
         token = f"{os.getpid()}-{time.time_ns()}"
         if not self.client.set(key, token, nx=True, ex=LOCK_TTL_S):
             raise SendInProgress(
