@@ -29,6 +29,7 @@ class SelfTest(QObject):
         window.report_shown.connect(self._check_report)
         window.ctx.errors.error.connect(lambda s, _d: self._fail(f"unexpected error: {s}"))
         window.bridge.broker_error.connect(self._broker_error)
+        window.connect_failed.connect(lambda m: self._fail(f"cannot start or reach the broker: {m}"))
         window.drop_zone.changed.connect(self._maybe_run)
         self._ran = False
         QTimer.singleShot(

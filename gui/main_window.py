@@ -87,6 +87,7 @@ def _fmt_seconds(seconds: float) -> str:
 
 class MainWindow(QMainWindow):
     connected = Signal()  # the broker answered and the client is ready
+    connect_failed = Signal(str)  # local services did not start, or the broker did not answer
     report_shown = Signal(str)  # batch id whose report view is complete (charts on screen)
     send_finished = Signal(bool, str)  # ok, message
 
@@ -298,6 +299,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, BrokerUnavailable | OSError | RuntimeError | TimeoutError):
                 self._on_broker_error(str(exc))
+                self.connect_failed.emit(str(exc))
                 return
             raise exc
 

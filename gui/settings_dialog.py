@@ -287,8 +287,10 @@ class SettingsDialog(QDialog):
             if password:
                 secrets.usable_backend().set_password(KEYRING_SERVICE, redis_password_user(url), password)
             new = {"url": url, "password_in_keyring": bool(password) or keep}
+        if (before.get("url") or "local") == new["url"] and not self.broker_password.text():
+            return False  # unchanged: no reconnect
         config.save_section("broker", new)
-        return new != before or bool(self.broker_password.text())
+        return True
 
     # -- test connection -----------------------------------------------------------------------------
 
