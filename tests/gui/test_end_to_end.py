@@ -231,7 +231,7 @@ def test_settings_persist_with_passwords_only_in_the_keyring(
     reopened.reject()
 
     # The new broker is unreachable: a non-blocking banner with Retry, the window keeps working.
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
+    qtbot.waitUntil(window.banner.isVisible, timeout=30_000)
     assert "127.0.0.1:1" in window.banner.label.text()
     assert "redis-secret" not in window.banner.label.text()
     assert window.banner.action.text() == "Retry"

@@ -1,4 +1,4 @@
-"""The grid's models on 10,000 rows: coalesced dataChanged, state filter, search, sorting, remembered header."""
+"""The grid models on 10,000 rows: coalesced dataChanged, state filter, search, sort, remembered header."""
 
 from __future__ import annotations
 
