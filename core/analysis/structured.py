@@ -39,6 +39,8 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _LOOKUP = {alias: field for field, aliases in KEY_ALIASES.items() for alias in aliases}
 _MAX_ENTRY_TEXT = 2_000_000
+# Fields an entry may give as a JSON list: names, and a contract's clauses.
+_LIST_FIELDS = frozenset({"parties", "text"})
 
 
 def canonical_key(key: str) -> str | None:
@@ -50,8 +52,13 @@ def known_fields(entry: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, value in entry.items():
         canonical = canonical_key(key)
-        if canonical and canonical not in fields and value not in (None, "", []):
-            fields[canonical] = value
+        if not canonical or canonical in fields or value in (None, "", []):
+            continue
+        # A nested object (an annotation record, say) is not the field's value, and only the fields that
+        # are lists may be given as one: reading either as text would present garbage as a fact.
+        if isinstance(value, dict) or (isinstance(value, list) and canonical not in _LIST_FIELDS):
+            continue
+        fields[canonical] = value
     return fields
 
 
