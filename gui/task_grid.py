@@ -188,7 +188,7 @@ class TaskGrid(QWidget):
 
     def _apply_categories(self) -> None:
         chosen = [k for k, b in self.state_buttons.items() if b.isChecked()]
-        self.models.categories.set_categories(chosen)
+        self.models.view_model.set_categories(chosen)
 
     def clear_filters(self) -> None:
         for b in self.state_buttons.values():

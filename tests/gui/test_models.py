@@ -62,12 +62,12 @@ def test_filter_search_and_sort_on_10000_rows(qtbot: QtBot) -> None:
     assert view.rowCount() == N
     assert view.index(0, COL_NAME).data() == "contract-09999.pdf"
 
-    models.categories.set_categories({"failed"})
+    models.view_model.set_categories({"failed"})
     assert view.rowCount() == N // 10
     assert {view.index(r, COL_STATE).data() for r in range(view.rowCount())} == {"Failed"}
-    models.categories.set_categories({"failed", "succeeded"})
+    models.view_model.set_categories({"failed", "succeeded"})
     assert view.rowCount() == N
-    models.categories.set_categories(set())
+    models.view_model.set_categories(set())
 
     view.set_search("contract-0999")
     assert view.rowCount() == 10

@@ -1,0 +1,312 @@
+"""The desktop grid under load: one refresh of 10,000 rows, and the longest event-loop stall while a live
+10,000-contract batch runs in the real window (local mode: private Redis, one prefork worker).
+
+    python benchmarks/grid_refresh.py                 # both parts
+    python benchmarks/grid_refresh.py --no-live       # only the model/view refresh timings
+    python benchmarks/grid_refresh.py --rows 10000 --workers 2 --task-ms 5
+
+Offscreen (QT_QPA_PLATFORM=offscreen), so painting is real (raster) but nothing reaches a screen. The
+stall probe is a 5 ms precise QTimer: a stall is how much later than due a tick ran.
+
+Also the worker-side processor of the live part (``benchmarks.grid_refresh:processor``): top-level imports
+stay light because the worker imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def processor(contract: Any) -> dict[str, Any]:
+    """A contract that takes ``CBM_BENCH_TASK_MS`` of work: the grid, not the analysis, is measured."""
+    time.sleep(float(os.environ.get("CBM_BENCH_TASK_MS", "5")) / 1000)
+    return {"title": contract.name, "size": len(contract.data)}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+# -------------------------------------------------------------------------------------- part 1: refresh
+
+
+def refresh_benchmark(rows: int, rounds: int) -> dict[str, float]:
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from gui.models import COL_NAME, COL_STATE, TaskGridModels, TaskRow
+    from gui.task_grid import TaskGrid
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    models = TaskGridModels()
+    grid = TaskGrid(models, settings)
+    grid.resize(1300, 800)
+    grid.show()
+
+    def fresh() -> None:
+        models.source.set_rows([TaskRow(f"contract-{i:05d}.pdf", f"b-{i}", "") for i in range(rows)])
+        app.processEvents()
+
+    def update(i: int, k: int) -> tuple:
+        outcome = ("succeeded", "failed", "rejected")[(i + k) % 3]
+        state = "FAILURE" if outcome == "failed" else "SUCCESS"
+        return (
+            i,
+            state,
+            outcome,
+            None if outcome == "succeeded" else "ValueError: x",
+            1,
+            "celery@bench",
+            1.7e9 + i,
+            0.01 * ((i * 7 + k) % 100),
+            None,
+        )
+
+    def timed(updates: list[tuple]) -> float:
+        start = time.perf_counter()
+        models.source.apply_updates(updates)
+        grid.update_counts()
+        app.processEvents()  # includes the repaint of the visible rows
+        return time.perf_counter() - start
+
+    results: dict[str, float] = {}
+    cases: list[tuple[str, Any]] = [
+        (f"{rows:,} rows change, dispatch order", lambda: None),
+        (
+            f"{rows:,} rows change, sorted by name",
+            lambda: grid.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder),
+        ),
+        (
+            f"{rows:,} rows change, sorted by state (re-sort)",
+            lambda: grid.view.sortByColumn(COL_STATE, Qt.SortOrder.AscendingOrder),
+        ),
+        (f"{rows:,} rows change, 'failed' filter on", lambda: grid.state_buttons["failed"].setChecked(True)),
+    ]
+    for name, setup in cases:
+        samples = []
+        for k in range(rounds):
+            grid.clear_filters()
+            grid.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+            fresh()
+            setup()
+            app.processEvents()
+            samples.append(timed([update(i, k) for i in range(rows)]))
+        results[name] = statistics.median(samples)
+    grid.clear_filters()
+    samples = []
+    for k in range(rounds):
+        fresh()
+        samples.append(timed([update(i, k) for i in range(0, rows, 10)]))
+    results[f"{rows // 10:,} of {rows:,} rows change"] = statistics.median(samples)
+    fresh()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        grid.state_buttons["queued"].setChecked(True)
+        app.processEvents()
+        grid.state_buttons["queued"].setChecked(False)
+        app.processEvents()
+        samples.append((time.perf_counter() - start) / 2)
+    results["state filter click"] = statistics.median(samples)
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        models.view_model.set_search("contract-0999")
+        app.processEvents()
+        samples.append(time.perf_counter() - start)
+        models.view_model.set_search("")
+        app.processEvents()
+    results["search (10 matches)"] = statistics.median(samples)
+    grid.close()
+    return results
+
+
+# ----------------------------------------------------------------------------------- part 2: live batch
+
+
+class StallProbe:
+    """A 5 ms precise timer; every tick records how late it ran (the event loop was busy meanwhile)."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.last = time.perf_counter()
+        self.stalls: list[float] = []
+        self.phase = "startup"
+        self.by_phase: dict[str, list[float]] = {}
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        stall = max(0.0, now - self.last - self.interval)
+        self.last = now
+        self.by_phase.setdefault(self.phase, []).append(stall)
+
+
+def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> dict[str, Any]:
+    base = Path(tempfile.mkdtemp(prefix="cbm-bench-"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ[var] = str(base / var.lower())
+    os.environ["CBM_BENCH_TASK_MS"] = str(task_ms)
+    os.environ["PYTHONPATH"] = str(ROOT)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder = base / "contracts"
+    folder.mkdir()
+    for i in range(rows):
+        (folder / f"contract-{i:05d}.txt").write_text(f"Contract {i}: the parties agree.\n")
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from core.local_mode import LocalMode
+    from gui.app import create_context, make_application
+
+    app = make_application()
+    local = LocalMode(base / "local")
+    print(f"starting local mode with {workers} worker processes…", file=sys.stderr)
+    local.ensure_running(workers, processor="benchmarks.grid_refresh:processor")
+    from gui.main_window import MainWindow
+
+    ctx = create_context(local=local)
+    window = MainWindow(ctx)
+    window.resize(1320, 820)
+    window.show()
+    probe = StallProbe()
+    marks: dict[str, float] = {}
+    refreshes: list[int] = []
+    ctx.bridge.rows_changed.connect(lambda _b, ups: refreshes.append(len(ups)))
+    done = {"ok": False}
+
+    def on_connected() -> None:
+        probe.phase = "loading files"
+        marks["load"] = time.perf_counter()
+        window.load_paths([str(folder)])
+
+    def on_loaded() -> None:
+        if len(window.drop_zone.contracts) == rows and "run" not in marks:
+            marks["run"] = time.perf_counter()
+            probe.phase = "launch"
+            window.run_batch()
+
+    def on_batch_loaded(_: Any) -> None:
+        marks["live"] = time.perf_counter()
+        probe.phase = "live batch"
+
+    def on_report(_b: str, _r: Any) -> None:
+        marks["final"] = time.perf_counter()
+        probe.phase = "report render"
+
+    def on_shown(_b: str) -> None:
+        marks["shown"] = time.perf_counter()
+        probe.phase = "done"
+        done["ok"] = True
+        QTimer.singleShot(500, app.quit)
+
+    # The user keeps working during the run: scroll the grid and flip a state filter now and then.
+    scroll_timer = QTimer(interval=100)
+    flips = {"n": 0}
+
+    def interact() -> None:
+        if probe.phase != "live batch":
+            return
+        bar = window.grid.view.verticalScrollBar()
+        bar.setValue((bar.value() + 37 * 20) % max(1, bar.maximum()))
+        flips["n"] += 1
+        if flips["n"] % 20 == 0:
+            button = window.grid.state_buttons["succeeded"]
+            button.setChecked(not button.isChecked())
+
+    scroll_timer.timeout.connect(interact)
+    window.connected.connect(on_connected)
+    window.drop_zone.changed.connect(on_loaded)
+    ctx.bridge.batch_loaded.connect(on_batch_loaded)
+    ctx.bridge.report_ready.connect(on_report)
+    window.report_shown.connect(on_shown)
+    QTimer.singleShot(int(timeout * 1000), app.quit)
+    probe.start()
+    scroll_timer.start()
+    window.start_services()
+    QApplication.instance().exec()  # type: ignore[union-attr]
+    probe.timer.stop()
+    scroll_timer.stop()
+    window.close()
+    ctx.bridge.shutdown()
+    local.stop()
+    result: dict[str, Any] = {
+        "finished": done["ok"],
+        "refreshes": len(refreshes),
+        "rows_per_refresh_max": max(refreshes or [0]),
+    }
+    for phase, stalls in probe.by_phase.items():
+        stalls_sorted = sorted(stalls)
+        result[phase] = {
+            "ticks": len(stalls),
+            "max": stalls_sorted[-1] if stalls_sorted else 0.0,
+            "p99": stalls_sorted[int(len(stalls_sorted) * 0.99)] if stalls_sorted else 0.0,
+        }
+    if "live" in marks and "final" in marks:
+        result["live_seconds"] = marks["final"] - marks["live"]
+    if "final" in marks and "shown" in marks:
+        result["report_render_seconds"] = marks["shown"] - marks["final"]
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--task-ms", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--no-live", action="store_true")
+    parser.add_argument("--no-refresh", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not args.no_refresh:
+        print(f"## One refresh of the grid ({args.rows:,} rows, median of {args.rounds})")
+        for name, seconds in refresh_benchmark(args.rows, args.rounds).items():
+            print(f"  {name:48} {_ms(seconds)}")
+    if not args.no_live:
+        print(
+            f"## Live batch of {args.rows:,} contracts ({args.workers} worker processes, "
+            f"{args.task_ms:g} ms per contract)"
+        )
+        result = live_benchmark(args.rows, args.workers, args.task_ms, args.timeout)
+        for key, value in result.items():
+            if isinstance(value, dict):
+                print(
+                    f"  {key:16} ticks {value['ticks']:6}  longest stall {_ms(value['max']):>10}"
+                    f"  p99 {_ms(value['p99'])}"
+                )
+            else:
+                print(f"  {key:16} {value:.2f}" if isinstance(value, float) else f"  {key:16} {value}")
+        if not result["finished"]:
+            print("  the batch did not finish within --timeout", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
