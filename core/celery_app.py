@@ -16,7 +16,7 @@ from typing import Any
 from celery import Celery
 from celery.app import backends
 from celery.backends.redis import RedisBackend
-from kombu import pools
+from kombu import Exchange, Queue, pools
 
 from core.engine_settings import EngineSettings
 
@@ -107,8 +107,11 @@ def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Ce
         redis_socket_connect_timeout=5,
         redis_backend_health_check_interval=30,
         worker_cancel_long_running_tasks_on_connection_loss=False,
-        task_soft_time_limit=s.soft_time_limit,
-        task_time_limit=s.time_limit,
+        # Both queues, so that a worker started with Celery's own CLI consumes the report step too.
+        task_queues=(
+            Queue(TASK_QUEUE, Exchange(TASK_QUEUE), routing_key=TASK_QUEUE),
+            Queue(CONTROL_QUEUE, Exchange(CONTROL_QUEUE), routing_key=CONTROL_QUEUE),
+        ),
         worker_hijack_root_logger=True,
         enable_utc=True,
     )

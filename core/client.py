@@ -143,7 +143,7 @@ class BatchClient:
             idle_timeout=self.settings.default_idle_timeout(hard),
             extra=dict(extra or {}),
         )
-        ledger.create_batch(self.redis, meta, entries, ttl=self.settings.result_expires)
+        ledger.create_batch(self.redis, meta, entries)
         from core.tasks import finalize, on_chord_error, process_contract
 
         header = [
@@ -174,6 +174,13 @@ class BatchClient:
             raise ValueError("time limits must be positive")
         if soft >= hard:
             raise ValueError(f"the soft time limit ({soft} s) must be below the hard one ({hard} s)")
+        ceiling = s.visibility_timeout - s.restore_interval
+        if hard >= ceiling:
+            # Past it, Redis would hand a still-running contract to a second worker.
+            raise ValueError(
+                f"the time limit ({hard:g} s) must stay below the broker's visibility timeout less its scan "
+                f"interval ({ceiling:g} s); raise CONTRACT_BATCH_VISIBILITY_TIMEOUT on clients and workers"
+            )
         return float(soft), float(hard)
 
     # -- reading -------------------------------------------------------------------------------------
@@ -248,17 +255,16 @@ class BatchClient:
 
     def cancel(self, batch_id: str) -> int:
         """Revoke everything unfinished (running tasks are terminated); the report still arrives."""
-        found = self.batch(batch_id)
-        if found is None:
+        if self.batch(batch_id) is None:
             raise KeyError(batch_id)
-        _, state = found
-        if state in (ledger.STATE_OPEN, ledger.STATE_CLOSING):
-            ledger.set_state(self.redis, batch_id, ledger.STATE_CANCELLED)
+        # Atomic: a batch being finalized at this moment is not relabelled as cancelled.
+        if not ledger.transition(self.redis, batch_id, [ledger.STATE_OPEN], ledger.STATE_CANCELLED):
+            return 0
         ids = [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
         unfinished = [t for t, s in zip(ids, self.states(ids), strict=True) if s not in READY_STATES]
-        if unfinished and state != ledger.STATE_FINAL:
+        if unfinished:
             self.revoke(batch_id, unfinished, terminate=True)
-        return len(unfinished) if state != ledger.STATE_FINAL else 0
+        return len(unfinished)
 
     def revoke(self, batch_id: str, task_ids: Sequence[str], terminate: bool = False) -> None:
         ids = list(task_ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -21,13 +22,13 @@ from core import faults, ledger
 from core.engine_settings import EngineSettings
 from core.outcome import Outcome
 from core.report import build_report
-from core.report_hooks import Hook, run_hooks
+from core.report_hooks import Hook, run_hook
 from core.task_states import read_snapshots
 
 log = logging.getLogger(__name__)
 
-# Hooks may send email; they get a longer lease than building the report does.
-HOOK_LEASE_S = 600.0
+# While hooks run (they may send email) a heartbeat keeps the lease; this is how long it lasts unrenewed.
+HOOK_LEASE_S = 60.0
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -37,6 +38,49 @@ _EXTEND = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
+# Store the report only while still holding the lease and only once: a finalizer whose lease expired
+# mid-way (a long GC pause, a slow Redis) must not write a second report over the first.
+_STORE = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('exists', KEYS[2]) == 1 then return -1 end
+redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('hset', KEYS[3], 'state', 'final')
+for i = 3, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
+redis.call('zremrangebyscore', ARGV[4], '-inf', ARGV[5])
+return 1
+"""
+
+
+class LeaseKeeper:
+    """Renews a lease from a background thread while long work (report hooks) runs under it."""
+
+    def __init__(self, r: redis.Redis, key: str, token: str, lease_s: float) -> None:
+        self.redis, self.key, self.token, self.lease_ms = r, key, token, int(lease_s * 1000)
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        if not self.renew():
+            self.lost.set()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def renew(self) -> bool:
+        return bool(self.redis.eval(_EXTEND, 1, self.key, self.token, self.lease_ms))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease_ms / 3000):
+            try:
+                if not self.renew():
+                    self.lost.set()
+                    return
+            except redis.RedisError:
+                log.warning("could not renew the finalizer lease %s", self.key)
 
 
 class Verdict(StrEnum):
@@ -86,9 +130,9 @@ class Finalizer:
                     reason, finalized_by = f"no outcome ({kind} timeout)", kind
                 else:
                     return Verdict.PENDING
-                if state == ledger.STATE_OPEN:
+                if fill is Outcome.LOST:
                     # Close the gate first so a task starting now does no work, then stop what still runs.
-                    ledger.set_state(r, batch_id, ledger.STATE_CLOSING)
+                    ledger.transition(r, batch_id, [ledger.STATE_OPEN], ledger.STATE_CLOSING)
                 self.revoke(unfinished)
             faults.maybe_inject("finalize", batch_id)
             report = build_report(
@@ -100,21 +144,29 @@ class Finalizer:
                 unfinished_outcome=fill,
                 unfinished_reason=reason,
             )
-            self._store(batch_id, report, settings)
+            stored = self._store(batch_id, report, settings, claim_key, token)
+            if stored == 0:
+                log.warning("batch %s: lease lost while building the report; its holder goes on", batch_id)
+                return Verdict.BUSY
+            if stored < 0:
+                self._complete_hooks(batch_id, claim_key, token)
+                return Verdict.ALREADY
             log.info("batch %s finalized by %s: %s", batch_id, finalized_by, report["counts"])
             self._complete_hooks(batch_id, claim_key, token)
             return Verdict.FINALIZED
         finally:
             r.eval(_RELEASE, 1, claim_key, token)
 
-    def _store(self, batch_id: str, report: dict, settings: EngineSettings) -> None:
+    def _store(
+        self, batch_id: str, report: dict, settings: EngineSettings, claim_key: str, token: str
+    ) -> int:
+        """1: stored; 0: the lease is no longer ours; -1: a report was already there."""
         ttl = int(settings.result_expires)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(ledger.batch_key(batch_id, "report"), json.dumps(report), ex=ttl)
-        pipe.hset(ledger.batch_key(batch_id), "state", ledger.STATE_FINAL)
-        for suffix in ("", "entries", "attempts", "runs"):
-            pipe.expire(ledger.batch_key(batch_id, suffix), ttl)
-        pipe.execute()
+        keys = [claim_key, ledger.batch_key(batch_id, "report"), ledger.batch_key(batch_id)]
+        keys += [ledger.batch_key(batch_id, s) for s in ("entries", "attempts", "runs", "revoked")]
+        # History older than the retention period leaves the batch list as its ledgers expire.
+        return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(report), ttl,
+                                   ledger.ALL_KEY, repr(time.time() - ttl)))
 
     def _complete_hooks(self, batch_id: str, claim_key: str, token: str) -> None:
         r = self.redis
@@ -126,10 +178,24 @@ class Finalizer:
         report = ledger.read_report(r, batch_id)
         if report is None:
             return
-        r.eval(_EXTEND, 1, claim_key, token, int(HOOK_LEASE_S * 1000))
-        results = run_hooks(self.hooks, report)
-        pipe = r.pipeline(transaction=True)
-        pipe.set(ledger.batch_key(batch_id, "hooks"), json.dumps(results))
-        pipe.set(ledger.batch_key(batch_id, "hooks_done"), "1")
-        pipe.zrem(ledger.OPEN_KEY, batch_id)
-        pipe.execute()
+        runs_key = ledger.batch_key(batch_id, "hook_runs")
+        ttl = int((self.settings or EngineSettings.from_env()).result_expires)
+        with LeaseKeeper(r, claim_key, token, HOOK_LEASE_S) as lease:
+            for spec, hook in self.hooks:
+                if lease.lost.is_set():
+                    return  # someone else holds the batch now and will finish the hooks
+                # Each hook's result is recorded as it ends, so a crash re-runs only the hook it stopped.
+                if r.hexists(runs_key, spec):
+                    continue
+                r.hset(runs_key, spec, json.dumps(run_hook(spec, hook, report)))
+            if lease.lost.is_set():
+                return
+            recorded = r.hgetall(runs_key)
+            results = [json.loads(recorded[spec.encode()]) for spec, _ in self.hooks
+                       if spec.encode() in recorded]
+            pipe = r.pipeline(transaction=True)
+            pipe.set(ledger.batch_key(batch_id, "hooks"), json.dumps(results), ex=ttl)
+            pipe.set(ledger.batch_key(batch_id, "hooks_done"), "1", ex=ttl)
+            pipe.expire(runs_key, ttl)
+            pipe.zrem(ledger.OPEN_KEY, batch_id)
+            pipe.execute()

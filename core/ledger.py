@@ -11,11 +11,13 @@ Keys (prefix ``contract_batch:``), all in the broker's Redis:
                             so a revoke sent while no worker runs is not lost)
 - ``batch:<id>:claim``      the finalizer's lease (SET NX PX)
 - ``batch:<id>:report``     the final report (JSON)
-- ``batch:<id>:hooks``      JSON list of report-hook results; ``batch:<id>:hooks_done`` once they ran
+- ``batch:<id>:hooks``      JSON list of report-hook results; ``batch:<id>:hooks_done`` once they ran;
+                            ``batch:<id>:hook_runs`` hash spec -> result, written as each hook ends
 - ``batch:<id>:sends``      list of JSON send records (email)
 - ``open``                  zset batch_id -> created_at: batches the watchdog sweeps
 - ``batches``               zset batch_id -> created_at: every batch, for history
 - ``activity``              epoch of the last header task start, any batch (idle detection)
+- ``report_hooks``          JSON list of hook specs a worker was started with
 - ``sweeper``               lock: which worker sweeps this period; ``sweep_seen``: when the last sweep ran
 
 Task results stay where Celery puts them (``celery-task-meta-<task_id>``), so Flower and
@@ -130,7 +132,7 @@ class BatchMeta:
         )
 
 
-def create_batch(r: redis.Redis, meta: BatchMeta, entries: Sequence[Entry], ttl: float) -> None:
+def create_batch(r: redis.Redis, meta: BatchMeta, entries: Sequence[Entry]) -> None:
     """Write the frozen ledger before any task is sent, so nothing can finish unrecorded."""
     pipe = r.pipeline(transaction=True)
     pipe.hset(
@@ -141,9 +143,9 @@ def create_batch(r: redis.Redis, meta: BatchMeta, entries: Sequence[Entry], ttl:
             "deadline_at": "" if meta.deadline_at is None else repr(meta.deadline_at),
         },
     )
+    # No expiry while open: a batch whose workers are down for a week still gets its report. The
+    # finalizer sets the TTL when it stores the report.
     pipe.set(batch_key(meta.batch_id, "entries"), json.dumps([e.to_json() for e in entries]))
-    for key in (batch_key(meta.batch_id), batch_key(meta.batch_id, "entries")):
-        pipe.expire(key, int(ttl))
     pipe.zadd(OPEN_KEY, {meta.batch_id: meta.created_ts})
     pipe.zadd(ALL_KEY, {meta.batch_id: meta.created_ts})
     pipe.execute()
@@ -166,8 +168,30 @@ def read_state(r: redis.Redis, batch_id: str) -> str | None:
     return None if raw is None else raw.decode()
 
 
-def set_state(r: redis.Redis, batch_id: str, state: str) -> None:
-    r.hset(batch_key(batch_id), "state", state)
+_TRANSITION = """
+local current = redis.call('hget', KEYS[1], 'state')
+if not current then return 0 end
+for i = 2, #ARGV do if current == ARGV[i] then redis.call('hset', KEYS[1], 'state', ARGV[1]) return 1 end end
+return 0
+"""
+
+
+def transition(r: redis.Redis, batch_id: str, allowed_from: Sequence[str], to: str) -> bool:
+    """Move the batch to ``to`` only from one of ``allowed_from``, atomically (cancel vs. finalize)."""
+    return bool(r.eval(_TRANSITION, 1, batch_key(batch_id), to, *allowed_from))
+
+
+# Report hooks configured on some worker, for finalizers running on workers started without them.
+REPORT_HOOKS_KEY = PREFIX + "report_hooks"
+
+
+def publish_hook_specs(r: redis.Redis, specs: Sequence[str]) -> None:
+    r.set(REPORT_HOOKS_KEY, json.dumps(list(specs)))
+
+
+def published_hook_specs(r: redis.Redis) -> list[str]:
+    raw = r.get(REPORT_HOOKS_KEY)
+    return [] if raw is None else [str(s) for s in json.loads(raw)]
 
 
 @dataclass(frozen=True, slots=True)

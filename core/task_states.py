@@ -18,7 +18,7 @@ from core.ledger import CHUNK, batch_key, chunks, result_key
 from core.outcome import Outcome
 
 READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
-TIMEOUT_EXCEPTIONS = frozenset({"SoftTimeLimitExceeded", "TimeLimitExceeded", "TimeoutError"})
+TIMEOUT_EXCEPTIONS = frozenset({"SoftTimeLimitExceeded", "TimeLimitExceeded"})
 # Reason prefix of a revoke that means "the batch no longer wanted it" rather than a user's revoke.
 LOST_REASON_PREFIX = "lost:"
 _STATUS_HEAD = b'{"status": "'

@@ -8,6 +8,7 @@ import time
 from functools import cache
 from typing import Any
 
+from billiard.exceptions import WorkerLostError
 from celery import Task
 from celery.exceptions import Ignore
 
@@ -18,7 +19,7 @@ from core.engine_settings import EngineSettings
 from core.execution import execute
 from core.finalizer import Finalizer
 from core.processors import DEFAULT_PROCESSOR, Processor, resolve_callable
-from core.report_hooks import load_hooks
+from core.report_hooks import load_hooks, load_hooks_lenient
 from core.task_states import LOST_REASON_PREFIX
 
 PROCESSOR_ENV = "CONTRACT_BATCH_PROCESSOR"
@@ -29,6 +30,13 @@ _settings = EngineSettings.from_env()
 @cache
 def current_processor() -> Processor:
     return resolve_callable(os.environ.get(PROCESSOR_ENV) or DEFAULT_PROCESSOR)
+
+
+def max_attempts(settings: EngineSettings) -> int:
+    """Starts allowed before a contract is failed: pool-process deaths are retried within
+    ``worker_lost_retries``; beyond that margin the whole worker must be dying on it (the OOM killer
+    taking the main process, a cgroup killed as a group), which Celery would redeliver forever."""
+    return settings.worker_lost_retries + 3
 
 
 def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
@@ -60,6 +68,10 @@ def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
 def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
     now = time.time()
     gate = ledger.begin_attempt(self.backend.client, batch_id, self.request.id, self.request.hostname, now)
+    if gate.attempt > max_attempts(_settings):
+        exc = WorkerLostError(f"the worker died each time it ran this contract ({gate.attempt - 1} starts)")
+        self.backend.mark_as_failure(self.request.id, exc, request=self.request)
+        raise Ignore()
     reason = refusal(gate, now)
     if reason is not None:
         # A revoke cannot reach a worker that was down when it was sent: the ledger is checked here too.
@@ -68,20 +80,32 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
     return execute(current_processor(), Contract.from_message(contract))
 
 
-def make_finalizer() -> Finalizer:
-    return Finalizer(
-        redis=app.backend.client,
-        revoke=lambda ids: app.control.revoke(ids, terminate=True),
-        hooks=_hooks(),
-    )
+def revoke_unfinished(ids: list[str]) -> None:
+    """Revoke and terminate, on a connection of its own: the watchdog calls this from a thread of the
+    worker's main process, and sharing the app's pooled connection with the consumer is not safe."""
+    with app.connection_for_write() as connection:
+        app.control.revoke(ids, terminate=True, connection=connection)
+
+
+def worker_hooks(r: Any) -> list:
+    """This worker's hooks; a worker started without any uses those another worker published."""
+    own = _own_hooks()
+    return own if own else load_hooks_lenient(ledger.published_hook_specs(r))
 
 
 @cache
-def _hooks() -> list:
+def _own_hooks() -> list:
     return load_hooks()
 
 
-@app.task(name="contract_batch.finalize", bind=True, acks_late=True, ignore_result=True)
+def make_finalizer() -> Finalizer:
+    r = app.backend.client
+    return Finalizer(redis=r, revoke=revoke_unfinished, hooks=worker_hooks(r))
+
+
+# No time limit: the report step must not be cut short between storing the report and running hooks.
+@app.task(name="contract_batch.finalize", bind=True, acks_late=True, ignore_result=True,
+          soft_time_limit=None, time_limit=None)
 def finalize(self: Task, batch_id: str, trigger: str = "callback") -> str:
     try:
         return make_finalizer().finalize(batch_id, trigger).value

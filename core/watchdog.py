@@ -16,11 +16,11 @@ from typing import ClassVar
 
 import redis
 from celery import Celery, bootsteps
+from celery.worker import state as worker_state
 
 from core import ledger
 from core.engine_settings import EngineSettings
 from core.finalizer import Finalizer
-from core.report_hooks import load_hooks
 from core.task_states import READY_STATES, read_states
 
 log = logging.getLogger(__name__)
@@ -120,17 +120,16 @@ class WatchdogThread(threading.Thread):
         self.sweeper: Sweeper | None = None
 
     def run(self) -> None:
-        app = self.app
-        r = app.backend.client
-        finalizer = Finalizer(
-            redis=r,
-            revoke=lambda ids: app.control.revoke(ids, terminate=True),
-            hooks=load_hooks(),
-            settings=self.settings,
-        )
+        from core.tasks import revoke_unfinished, worker_hooks
+
+        r = self.app.backend.client
+        finalizer = Finalizer(r, revoke=revoke_unfinished, hooks=worker_hooks(r), settings=self.settings)
         self.sweeper = Sweeper(r, finalizer, self.settings, self.node)
         while not self.stopping.is_set():
             try:
+                if worker_state.active_requests:
+                    # A long contract running here is activity too: batches queued behind it are not idle.
+                    ledger.touch_activity(r)
                 self.sweeper.sweep_once()
             except redis.RedisError as exc:
                 log.warning("watchdog: Redis unavailable (%s); retrying", exc)
@@ -144,7 +143,12 @@ class WatchdogThread(threading.Thread):
 
 
 class WatchdogStep(bootsteps.StartStopStep):
-    """Starts the watchdog with the worker, after the pool (so pool processes never inherit the thread)."""
+    """Starts the watchdog with the worker, after the pool.
+
+    Pool processes forked later (to replace one that died) copy the main process while this thread may
+    be running; the thread therefore uses only its own Redis connections (revokes get a connection of
+    their own), never the consumer's pooled broker connection.
+    """
 
     requires: ClassVar[set[str]] = {"celery.worker.components:Pool"}
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from core import ledger
 from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, resolve_broker
 from core.config import load_section
 from core.local_mode import LocalMode, Started
@@ -95,6 +96,9 @@ def worker_command(
     from core.celery_app import CONTROL_QUEUE, TASK_QUEUE, configure_app
 
     app = configure_app(url)
+    if hooks:
+        # Finalizers on workers started without hooks use these, so hooks do not depend on who finalizes.
+        ledger.publish_hook_specs(app.backend.client, hooks)
     argv = [
         "worker",
         "--pool", "prefork",

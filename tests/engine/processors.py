@@ -4,7 +4,7 @@ ok        return a small result            reject     raise ContractRejected
 raise     raise ValueError                 soft       sleep past the soft time limit
 hard      ignore the soft limit, hang      slow<N>    sleep N seconds, then succeed
 killonce  SIGKILL its own process once     killalways SIGKILL its own process every time
-exit      os._exit(3) every time
+exit      os._exit(3) every time        killworker SIGKILL the whole worker, every time
 Every run is logged as a file in $CB_TEST_MARKER_DIR, so tests can see what really ran.
 """
 
@@ -62,6 +62,8 @@ def process(contract: Contract) -> dict[str, Any]:
         os.kill(os.getpid(), signal.SIGKILL)
     if instruction == "exit":
         os._exit(3)
+    if instruction == "killworker":
+        os.killpg(os.getpgid(0), signal.SIGKILL)
     raise AssertionError(f"unknown instruction in {name}")
 
 

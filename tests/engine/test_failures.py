@@ -210,3 +210,32 @@ def test_racing_finalizers_record_one_report_and_call_hooks_once(engine: Engine,
     # Later calls change nothing.
     assert finalizer.finalize(meta.batch_id, "watchdog") in (Verdict.ALREADY, Verdict.BUSY)
     assert engine.hook_calls(meta.batch_id) == 1
+
+
+def test_hooks_published_by_one_worker_run_on_a_worker_started_without_them(engine: Engine) -> None:
+    with_hooks = engine.start_worker(hooks=(COUNT_HOOK,))
+    with_hooks.kill_all()
+    engine.start_worker(hooks=())
+    meta = engine.launch("ok-a.txt", "raise-b.txt")
+    engine.report(meta.batch_id)
+    assert [h["hook"] for h in engine.wait_hooks_done(meta.batch_id)] == [COUNT_HOOK]
+    assert engine.hook_calls(meta.batch_id) == 1
+
+
+def test_contract_that_kills_the_whole_worker_every_time_is_failed(engine: Engine) -> None:
+    # No pool-process retries here, so the budget is 3 starts; each one takes the whole worker down,
+    # which Celery alone would redeliver forever.
+    env = {"CONTRACT_BATCH_WORKER_LOST_RETRIES": "0"}
+    engine.start_worker(concurrency=1, env=env)
+    meta = engine.launch("killworker-a.txt", "ok-b.txt")
+    deadline = time.monotonic() + 150
+    while engine.client.report(meta.batch_id) is None:
+        assert time.monotonic() < deadline, "no report"
+        if all(w.process.poll() is not None for w in engine.workers):
+            engine.start_worker(concurrency=1, env=env)
+        time.sleep(0.2)
+    report = engine.report(meta.batch_id)
+    row = by_name(report)["killworker-a.txt"]
+    assert row["outcome"] == "failed" and "the worker died each time it ran this contract" in row["error"]
+    assert runs(engine.markers, "killworker-a.txt") == 3
+    assert by_name(report)["ok-b.txt"]["outcome"] == "succeeded"

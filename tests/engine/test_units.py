@@ -114,7 +114,7 @@ def test_broker_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
 def _ledger(r: redis.Redis, batch_id: str, task_ids: list[str]) -> None:
     meta = ledger.BatchMeta(batch_id, "", "2026-01-01T00:00:00+00:00", time.time(), len(task_ids),
                             len(task_ids), 1, 2, None, 60)
-    ledger.create_batch(r, meta, [ledger.Entry(t, t) for t in task_ids], ttl=600)
+    ledger.create_batch(r, meta, [ledger.Entry(t, t) for t in task_ids])
 
 
 def test_finalizer_waits_then_forces_and_holds_a_lease(redis_url: str) -> None:
@@ -147,3 +147,65 @@ def test_switching_brokers_back_and_forth_keeps_a_working_app(redis_server) -> N
         # A broadcast needs a pooled connection: a closed pool from the previous use would raise here.
         assert app.control.ping(timeout=0.2) == []
         assert app.backend.client.connection_pool.connection_kwargs["db"] == int(url.rsplit("/", 1)[1])
+
+
+def test_a_processors_own_timeout_error_is_a_failure_not_a_time_limit() -> None:
+    c = classify({"status": "FAILURE", "result": {"exc_type": "TimeoutError", "exc_message": ["socket"]}})
+    assert (c.outcome, c.error) == ("failed", "TimeoutError: socket")
+
+
+def test_finalizer_that_lost_its_lease_stores_nothing(redis_url: str) -> None:
+    r = redis_client(redis_url)
+    _ledger(r, "b2", ["b2-0"])
+    claim = ledger.batch_key("b2", "claim")
+
+    def stall_and_lose_the_lease(ids: list[str]) -> None:
+        # As if a GC pause outlived the lease and the watchdog claimed the batch meanwhile.
+        r.set(claim, "the-watchdogs-token", px=5000)
+
+    fin = Finalizer(r, revoke=stall_and_lose_the_lease)
+    assert fin.finalize("b2", "errback", force="idle") is Verdict.BUSY
+    assert ledger.read_report(r, "b2") is None
+    assert r.get(claim) == b"the-watchdogs-token"  # and ours did not release theirs
+
+
+def test_hook_raising_system_exit_is_recorded_and_hooks_run_once(redis_url: str) -> None:
+    from core.report_hooks import run_hook
+
+    def leave(report: dict) -> None:
+        raise SystemExit(3)
+
+    assert run_hook("m:leave", leave, {"batch_id": "x"})["error"] == "SystemExit: 3"
+    r = redis_client(redis_url)
+    _ledger(r, "b3", ["b3-0"])
+    r.set("celery-task-meta-b3-0", json.dumps({"status": "SUCCESS", "result": {"outcome": "succeeded"}}))
+    calls: list[str] = []
+    hooks = [("m:leave", leave), ("m:count", lambda rep: calls.append(rep["batch_id"]))]
+    fin = Finalizer(r, revoke=lambda ids: None, hooks=hooks)
+    assert fin.finalize("b3", "callback") is Verdict.FINALIZED
+    assert fin.finalize("b3", "watchdog") is Verdict.ALREADY
+    assert calls == ["b3"]
+    assert [h["ok"] for h in ledger.read_hooks(r, "b3") or []] == [False, True]
+
+
+def test_time_limit_must_stay_below_the_visibility_timeout(redis_url: str) -> None:
+    from core.client import BatchClient
+    from core.engine_settings import EngineSettings
+
+    client = BatchClient(redis_url, EngineSettings(visibility_timeout=600, restore_interval=10))
+    contract = Contract("a.txt", b"x", "text/plain")
+    with pytest.raises(ValueError, match="visibility timeout"):
+        client.launch([contract], time_limit=595)
+    with pytest.raises(ValueError, match="must be below the hard one"):
+        client.launch([contract], soft_time_limit=30, time_limit=20)
+    assert client.launch([contract], time_limit=580).time_limit == 580
+
+
+def test_cancel_does_not_relabel_a_finished_batch(redis_url: str) -> None:
+    from core.client import BatchClient
+
+    r = redis_client(redis_url)
+    _ledger(r, "b4", ["b4-0"])
+    ledger.transition(r, "b4", [ledger.STATE_OPEN], ledger.STATE_FINAL)
+    assert BatchClient(redis_url).cancel("b4") == 0
+    assert ledger.read_state(r, "b4") == ledger.STATE_FINAL
