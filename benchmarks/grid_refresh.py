@@ -163,6 +163,30 @@ class StallProbe:
         self.by_phase.setdefault(self.phase, []).append(stall)
 
 
+class GcProbe:
+    """The longest garbage-collector pause (it holds the GIL, so it stalls the GUI thread too)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.longest = 0.0
+        self.count = 0
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest = max(self.longest, time.perf_counter() - self._start)
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+
 def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="cbm-bench-"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
@@ -192,6 +216,7 @@ def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> d
     window.resize(1320, 820)
     window.show()
     probe = StallProbe()
+    gc_pauses = GcProbe()
     marks: dict[str, float] = {}
     refreshes: list[int] = []
     ctx.bridge.rows_changed.connect(lambda _b, ups: refreshes.append(len(ups)))
@@ -252,10 +277,13 @@ def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> d
     window.close()
     ctx.bridge.shutdown()
     local.stop()
+    gc_pauses.stop()
     result: dict[str, Any] = {
         "finished": done["ok"],
         "refreshes": len(refreshes),
         "rows_per_refresh_max": max(refreshes or [0]),
+        "gc_collections": gc_pauses.count,
+        "gc_longest_pause_ms": round(gc_pauses.longest * 1000, 1),
     }
     for phase, stalls in probe.by_phase.items():
         stalls_sorted = sorted(stalls)
@@ -309,4 +337,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter finalisation: tearing down Qt objects from Python's GC at exit has crashed
+    # PySide6 here, after every figure was printed; the benchmark has nothing left to clean up.
+    os._exit(code)

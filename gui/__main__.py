@@ -105,8 +105,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--broker", metavar="URL", help="Redis URL (default: settings, else local mode)")
     parser.add_argument("--timeout", type=float, default=240.0, help="self-test time limit in seconds")
-    parser.add_argument("--startup-time", action="store_true",
-                        help="print how long the window took to become usable, then exit")
+    parser.add_argument(
+        "--startup-time",
+        action="store_true",
+        help="print how long the window took to become usable, then exit",
+    )
     return parser.parse_args(argv)
 
 

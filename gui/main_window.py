@@ -3,6 +3,7 @@ broker health in the status bar. It wires widgets to the bridge and to core; it 
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -78,6 +79,16 @@ class CurrentBatch:
     seen_unfinished: bool = False  # only a batch seen running here gets a "finished" notification
 
 
+def settle_memory() -> None:
+    """Move everything alive now out of the garbage collector's reach (``gc.freeze``).
+
+    Measured during a live 10,000-contract batch: full collections walked every loaded contract, row and
+    snapshot and held the GIL for up to 140 ms, stalling the GUI thread whichever thread triggered them.
+    Frozen objects are still freed by reference counting; only cycles among them wait for unfreeze.
+    """
+    gc.freeze()
+
+
 def _fmt_seconds(seconds: float) -> str:
     seconds = max(0, int(seconds))
     h, rem = divmod(seconds, 3600)
@@ -100,6 +111,7 @@ class MainWindow(QMainWindow):
         self.notified: set[str] = set()
         self.redis_version: str | None = None
         self.last_health: Health | None = None
+        self._charts_pending: str | None = None
         # Replaceable in tests: asks the user a yes/no question (a second send of the same report).
         self.confirm: Callable[[str, str], bool] = self._ask
         self.setWindowTitle("Contract Batch Manager")
@@ -255,6 +267,7 @@ class MainWindow(QMainWindow):
         self.grid.retry_requested.connect(self.retry_rows)
         self.report_view.export_requested.connect(self.export_report)
         self.report_view.send_requested.connect(self.send_report)
+        self.report_view.charts_ready.connect(self._on_charts_ready)
 
     # -- startup: broker, local services, reattach ---------------------------------------------------
 
@@ -325,6 +338,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, items: Sequence[LoadItem]) -> None:
         self.drop_zone.add_items(items)
+        settle_memory()
         rejected = sum(1 for i in items if not isinstance(i, Contract))
         self.statusBar().showMessage(f"Loaded {len(items) - rejected} contracts, {rejected} rejected", 5000)
 
@@ -455,6 +469,7 @@ class MainWindow(QMainWindow):
         if loaded.state not in ("final", "expired"):
             cur.seen_unfinished = True
         self.models.source.set_rows(loaded.rows)
+        settle_memory()
         self.grid.update_counts()
         self.grid.update_detail()
         self.batch_label.setText(f"<b>{loaded.label or loaded.batch_id}</b> ({loaded.state})")
@@ -530,11 +545,16 @@ class MainWindow(QMainWindow):
                 return
             summary, figures = result
             cur.summary = summary
+            self._charts_pending = batch_id  # report_shown once the last chart is on its canvas
             self.report_view.show_report(report, summary, figures)
             self._update_progress_text()
-            self.report_shown.emit(batch_id)
 
         self.bridge.run(render, show)
+
+    def _on_charts_ready(self) -> None:
+        pending, self._charts_pending = self._charts_pending, None
+        if pending and self.current is not None and self.current.batch_id == pending:
+            self.report_shown.emit(pending)
 
     def _notify_finished(self, cur: CurrentBatch, report: dict[str, Any]) -> None:
         if not cur.seen_unfinished or cur.batch_id in self.notified:

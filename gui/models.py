@@ -367,12 +367,14 @@ class TaskFilterProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_categories(self, keys: Iterable[str]) -> None:
+        self.beginFilterChange()
         self.categories = frozenset(keys)
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self.needle = text.strip().casefold()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, _parent: AnyIndex) -> bool:  # noqa: N802
         row = self.table.rows[source_row]

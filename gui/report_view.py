@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -37,6 +37,7 @@ NO_REPORT = "No final report yet: the report appears here when the batch is fina
 class ReportView(QWidget):
     export_requested = Signal()
     send_requested = Signal()
+    charts_ready = Signal()  # every chart of the shown report is on its canvas
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +45,7 @@ class ReportView(QWidget):
         self.summary: Summary | None = None
         self.report: dict[str, Any] | None = None
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        self._generation = 0  # bumped by clear(): stops a half-done chart sequence of an older report
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(NO_REPORT)
@@ -106,6 +108,7 @@ class ReportView(QWidget):
     def clear(self, message: str = NO_REPORT) -> None:
         self.summary = None
         self.report = None
+        self._generation += 1
         self.title.setText(message)
         self.status.clear()
         self._clear_layout(self.figures_grid)
@@ -144,15 +147,25 @@ class ReportView(QWidget):
             row, col = divmod(i, 4)
             self.figures_grid.addWidget(name, row * 2, col)
             self.figures_grid.addWidget(shown, row * 2 + 1, col)
-        for i, spec in enumerate(CHARTS):
-            fig = figures.get(spec.name)
-            if fig is None:
-                continue
-            canvas = FigureCanvasQTAgg(fig)
+        # One chart per event-loop turn: each canvas draws (about 0.1-0.2 s of matplotlib on the GUI
+        # thread) on its own, instead of one long freeze for all six.
+        pending = [(i, spec) for i, spec in enumerate(CHARTS) if spec.name in figures]
+        generation = self._generation = self._generation + 1
+
+        def add_next() -> None:
+            if generation != self._generation or not pending:
+                if generation == self._generation:
+                    self.charts_ready.emit()
+                return
+            i, spec = pending.pop(0)
+            canvas = FigureCanvasQTAgg(figures[spec.name])
             canvas.setMinimumHeight(CHART_MIN_HEIGHT)
             canvas.setAccessibleName(f"Chart: {spec.title}")
             self.canvases[spec.name] = canvas
             self.charts_grid.addWidget(canvas, i // 2, i % 2)
+            QTimer.singleShot(0, add_next)
+
+        add_next()
         rows = [(r.name, r.outcome.replace("_", " "), r.error or "") for r in summary.not_succeeded_rows]
         self.failures_model.set_rows(rows)
         self.failures_label.setText(f"<b>Contracts that need attention: {len(rows):,}</b>")

@@ -67,8 +67,11 @@ def test_batch_end_to_end_with_report_and_send(
     empty = tmp_path / "in" / "empty-5.txt"
     empty.write_text("")
     batch_id = run(qtbot, window, [*files, empty], "end to end")
-    with qtbot.waitSignal(window.report_shown, timeout=BATCH_TIMEOUT_MS):
-        pass
+    view = window.report_view
+    # A condition, not waitSignal: the report may already be on screen by the time we get here.
+    qtbot.waitUntil(
+        lambda: len(view.canvases) == len(CHARTS) and window._charts_pending is None, timeout=BATCH_TIMEOUT_MS
+    )
     assert outcomes(window) == {
         "ok-1.txt": "succeeded",
         "ok-2.txt": "succeeded",
@@ -80,7 +83,6 @@ def test_batch_end_to_end_with_report_and_send(
     assert window.progress_bar.value() == window.progress_bar.maximum() == 4
     assert "1 failed" in window.progress_text.text()
     # The report view: key figures, every chart on a Qt canvas, the failures table.
-    view = window.report_view
     assert set(view.canvases) == {c.name for c in CHARTS}
     assert view.failures_model.rowCount() == 3
     assert "2 of 5 succeeded" in view.title.text()
