@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -80,6 +81,14 @@ def mask(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:@/]*:)[^\s@]+@", re.IGNORECASE)
+
+
+def scrub(text: str) -> str:
+    """Any URL's password in free text (an exception's message) replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
 def redis_client(url: str, timeout: float = 5.0) -> redis.Redis:
     parts = urlsplit(url)
     if parts.scheme in ("redis+socket", "socket", "unix"):
@@ -98,10 +107,10 @@ def check_reachable(url: str, timeout: float = 3.0) -> None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        raise BrokerUnavailable(f"Redis at {mask(url)} refused the password: {exc}") from None
+        raise BrokerUnavailable(f"Redis at {mask(url)} refused the password: {scrub(str(exc))}") from None
     except redis.ResponseError as exc:
-        raise BrokerUnavailable(f"Redis at {mask(url)} answered with an error: {exc}") from None
+        raise BrokerUnavailable(f"Redis at {mask(url)} answered with an error: {scrub(str(exc))}") from None
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-        raise BrokerUnavailable(f"cannot reach Redis at {mask(url)}: {exc}") from None
+        raise BrokerUnavailable(f"cannot reach Redis at {mask(url)}: {scrub(str(exc))}") from None
     finally:
         client.close()

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,21 +33,50 @@ _MAX_SOCKET_PATH = 100
 class Started:
     redis: bool
     workers: bool
+    worker_pids: tuple[int, ...] = ()
 
 
-def _alive(pid: int) -> bool:
+# What each pid file's processes have in their command line: a pid file that outlived a reboot may
+# name someone else's process by now, which must be neither trusted nor killed.
+_MARKERS = {"redis": "redis-server", "workers": "core.cli"}
+
+
+def _alive(pid: int, marker: str) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+    except (ProcessLookupError, PermissionError):
+        return False  # gone, or another user's process: not ours either way
     # A zombie child still "exists"; reap it if it is ours.
     try:
         done, _ = os.waitpid(pid, os.WNOHANG)
+        if done != 0:
+            return False
     except ChildProcessError:
-        return True
-    return done == 0
+        pass
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.parent.exists():
+        try:
+            return marker in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return False
+    return True  # no /proc (macOS): the pid exists, which is all that can be told cheaply
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Serialise starting and stopping across commands and the desktop app (two Redis on one file = harm)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; local mode there relies on a single caller
+            yield
+            return
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class LocalMode:
@@ -77,7 +107,7 @@ class LocalMode:
             pids = json.loads(self._pidfile(name).read_text())
         except (OSError, ValueError):
             return []
-        return [p for p in pids if isinstance(p, int) and _alive(p)]
+        return [p for p in pids if isinstance(p, int) and _alive(p, _MARKERS[name])]
 
     def _write_pids(self, name: str, pids: list[int]) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
@@ -138,40 +168,49 @@ class LocalMode:
         self._write_pids("workers", [*self.worker_pids(), proc.pid])
         return proc.pid
 
-    def stop_workers(self, timeout: float = 30.0) -> None:
-        self._stop("workers", timeout)
+    def stop_workers(self, timeout: float = 30.0, only: tuple[int, ...] | None = None) -> None:
+        self._stop("workers", timeout, only)
 
-    def _stop(self, name: str, timeout: float) -> None:
-        pids = self._read_pids(name)
+    def _stop(self, name: str, timeout: float, only: tuple[int, ...] | None = None) -> None:
+        marker = _MARKERS[name]
+        running = self._read_pids(name)
+        pids = [p for p in running if only is None or p in only]
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         end = time.monotonic() + timeout
-        while time.monotonic() < end and any(_alive(p) for p in pids):
+        while time.monotonic() < end and any(_alive(p, marker) for p in pids):
             time.sleep(0.1)
         for pid in pids:
-            if _alive(pid):
-                try:
+            if _alive(pid, marker):
+                # Each was started in a session of its own: its group is its pool processes.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-        self._write_pids(name, [])
+        self._write_pids(name, [p for p in running if p not in pids])
 
     # -- together ------------------------------------------------------------------------------------
 
     def ensure_running(
         self, concurrency: int = 2, processor: str | None = None, hooks: tuple[str, ...] = ()
     ) -> Started:
-        started_redis = self.start_redis()
-        started_workers = False
-        if not self.worker_pids():
-            self.start_worker(concurrency, processor, hooks)
-            started_workers = True
-        return Started(started_redis, started_workers)
+        with _locked(self.base / "lock"):
+            started_redis = self.start_redis()
+            if self.worker_pids():
+                return Started(started_redis, False)
+            pid = self.start_worker(concurrency, processor, hooks)
+            return Started(started_redis, True, (pid,))
 
     def stop(self, started: Started | None = None) -> None:
-        """Stop what ``started`` says was started (everything when None): workers first, then Redis."""
-        if started is None or started.workers:
-            self.stop_workers()
-        if started is None or started.redis:
-            self.stop_redis()
+        """Stop what ``started`` says was started (everything when None): workers first, then Redis.
+
+        Redis is left running while other local workers (the desktop app's, another command's) use it.
+        """
+        with _locked(self.base / "lock"):
+            if started is None:
+                self.stop_workers()
+                self.stop_redis()
+                return
+            if started.workers:
+                self.stop_workers(only=started.worker_pids)
+            if started.redis and not self.worker_pids():
+                self.stop_redis()

@@ -7,7 +7,23 @@ import click
 from core.cli import analysis_commands, engine_commands, report_commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PlainErrorsGroup(click.Group):
+    """Losing Redis in the middle of a command is one plain line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        import redis
+        from kombu.exceptions import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (redis.ConnectionError, redis.TimeoutError, OperationalError) as exc:
+            from core.broker import scrub
+
+            click.echo(f"error: lost the connection to Redis: {scrub(str(exc))}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=PlainErrorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="contract-batch-manager")
 def main() -> None:
     """Run contract batches on Celery workers and get exactly one report per batch."""

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,15 @@ def run_command(
             click.echo("local mode is running; stop it with 'contract-batch local stop'", err=True)
         return
     show_progress = sys.stderr.isatty() and not as_json
+    watcher = WorkerWatch(client, local if started.workers else None)
+
+    def on_progress(progress: Any) -> None:
+        watcher.check()
+        if show_progress:
+            _print_progress(progress)
+
     try:
-        report = client.wait_report(meta.batch_id, on_progress=_print_progress if show_progress else None)
+        report = client.wait_report(meta.batch_id, on_progress=on_progress)
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
                    f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
@@ -204,11 +212,39 @@ def run_command(
     if show_progress:
         # The report can land between two progress lines: end on the true final count.
         click.echo(f"\r{meta.dispatched}/{meta.dispatched} done, report ready" + " " * 30, err=True)
-    if out is not None:
-        write_outputs(report, out)
     emit_report(report, as_json)
     if choice.local:
         local.stop(started)
+    if out is not None:
+        try:
+            write_outputs(report, out)
+        except OSError as exc:
+            fail(f"the report is above (and in 'contract-batch report {meta.batch_id}'), but writing "
+                 f"{out} failed: {exc}", EXIT_NO_REPORT)
+
+
+class WorkerWatch:
+    """While ``run --wait`` waits: say so when no worker is there, fail when our own local worker died."""
+
+    GRACE_S = 15.0
+
+    def __init__(self, client: Any, local: LocalMode | None) -> None:
+        self.client, self.local = client, local
+        self.since = time.monotonic()
+        self.next_check = self.since + self.GRACE_S
+        self.warned = False
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now < self.next_check:
+            return
+        self.next_check = now + 10.0
+        if self.local is not None and not self.local.worker_pids():
+            fail(f"the local worker stopped; see {self.local.logs / 'worker.log'}", EXIT_NO_REPORT)
+        if not self.warned and not self.client.workers(timeout=1.0):
+            self.warned = True
+            click.echo(f"\nno worker answers on {self.client.display_url}: the batch waits for one "
+                       "('contract-batch worker --broker URL'); Ctrl-C leaves it running", err=True)
 
 
 def write_outputs(report: dict[str, Any], out: Path) -> None:

@@ -79,3 +79,14 @@ def test_local_mode_socket_is_private_to_the_user(tmp_path: Path) -> None:
     finally:
         local.stop()
     assert not local.redis_alive()
+
+
+def test_stale_pid_files_never_point_at_someone_elses_process(tmp_path: Path) -> None:
+    local = LocalMode(tmp_path / "local")
+    local.base.mkdir(parents=True)
+    # After a reboot the recorded pids may belong to anything: here, this very test process.
+    (local.base / "workers.pids").write_text(json.dumps([os.getpid()]))
+    (local.base / "redis.pids").write_text(json.dumps([os.getpid()]))
+    assert local.worker_pids() == []
+    local.stop()  # must not signal this process
+    assert json.loads((local.base / "workers.pids").read_text()) == []

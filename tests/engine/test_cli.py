@@ -190,3 +190,37 @@ def test_report_hooks_from_the_environment(engine: Engine) -> None:
     engine.report(meta.batch_id)
     assert [h["hook"] for h in engine.wait_hooks_done(meta.batch_id)] == [COUNT_HOOK]
     assert engine.hook_calls(meta.batch_id) == 1
+
+
+def test_unwritable_out_still_prints_the_report_first(engine: Engine, tmp_path: Path) -> None:
+    engine.start_worker()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok-a.txt").write_text("x")
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a parent folder should be")
+    out = str(blocker / "out")
+    proc = cli("run", str(folder), "--broker", engine.broker, "--wait", "--json", "--out", out,
+               env=engine.env())
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["counts"]["succeeded"] == 1
+    assert "writing" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_losing_redis_mid_command_is_one_plain_line() -> None:
+    import click
+    import redis
+    from click.testing import CliRunner
+
+    from core.cli import PlainErrorsGroup
+
+    @click.group(cls=PlainErrorsGroup)
+    def group() -> None: ...
+
+    @group.command()
+    def boom() -> None:
+        raise redis.ConnectionError("Error 111 connecting to redis://:pw@h:1/0. Connection refused.")
+
+    result = CliRunner().invoke(group, ["boom"])
+    assert result.exit_code == 1
+    assert "error: lost the connection to Redis" in result.output and "pw@" not in result.output

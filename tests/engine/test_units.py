@@ -89,6 +89,13 @@ def test_contract_message_round_trip_carries_content_not_path() -> None:
     assert Contract.from_message(message) == c
 
 
+def test_scrub_hides_passwords_in_messages() -> None:
+    from core.broker import scrub
+
+    text = "Error 111 connecting to redis://:pw@h:1/0 and rediss://user:p%40ss@other:6380/2."
+    assert scrub(text) == "Error 111 connecting to redis://:***@h:1/0 and rediss://user:***@other:6380/2."
+
+
 def test_mask_hides_passwords() -> None:
     assert mask("redis://:pw@host:6379/0") == "redis://:***@host:6379/0"
     assert mask("redis://user:pw@host/1") == "redis://user:***@host/1"
