@@ -166,12 +166,14 @@ class StallProbe:
 class GcProbe:
     """The longest garbage-collector pause (it holds the GIL, so it stalls the GUI thread too)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stalls: StallProbe) -> None:
         import gc
 
+        self.stalls = stalls
         self.longest = 0.0
         self.count = 0
         self._start = 0.0
+        self.pauses: list[tuple[float, int, str]] = []  # seconds, generation, stall-probe phase
         gc.callbacks.append(self._callback)
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
@@ -179,7 +181,9 @@ class GcProbe:
             self._start = time.perf_counter()
         else:
             self.count += 1
-            self.longest = max(self.longest, time.perf_counter() - self._start)
+            pause = time.perf_counter() - self._start
+            self.longest = max(self.longest, pause)
+            self.pauses.append((pause, int(info.get("generation", -1)), self.stalls.phase))
 
     def stop(self) -> None:
         import gc
@@ -209,14 +213,28 @@ def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> d
     local = LocalMode(base / "local")
     print(f"starting local mode with {workers} worker processes…", file=sys.stderr)
     local.ensure_running(workers, processor="benchmarks.grid_refresh:processor")
-    from gui.main_window import MainWindow
+    from gui.main_window import MainWindow, settle_memory
 
     ctx = create_context(local=local)
     window = MainWindow(ctx)
     window.resize(1320, 820)
     window.show()
+    settle_memory()  # as gui.__main__ does after building the window
+    # Time the GUI thread's own work per refresh and per user action, to tell it from waiting for the GIL
+    # or a CPU (the workers share the machine's cores).
+    slowest: dict[str, float] = {"apply refresh": 0.0, "scroll": 0.0, "filter click": 0.0}
+    apply_updates = window.models.source.apply_updates
+
+    def timed_apply(updates: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return apply_updates(updates)
+        finally:
+            slowest["apply refresh"] = max(slowest["apply refresh"], time.perf_counter() - start)
+
+    window.models.source.apply_updates = timed_apply  # type: ignore[method-assign]
     probe = StallProbe()
-    gc_pauses = GcProbe()
+    gc_pauses = GcProbe(probe)
     marks: dict[str, float] = {}
     refreshes: list[int] = []
     ctx.bridge.rows_changed.connect(lambda _b, ups: refreshes.append(len(ups)))
@@ -254,12 +272,18 @@ def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> d
     def interact() -> None:
         if probe.phase != "live batch":
             return
+        start = time.perf_counter()
         bar = window.grid.view.verticalScrollBar()
         bar.setValue((bar.value() + 37 * 20) % max(1, bar.maximum()))
+        app.processEvents()
+        slowest["scroll"] = max(slowest["scroll"], time.perf_counter() - start)
         flips["n"] += 1
         if flips["n"] % 20 == 0:
+            start = time.perf_counter()
             button = window.grid.state_buttons["succeeded"]
             button.setChecked(not button.isChecked())
+            app.processEvents()
+            slowest["filter click"] = max(slowest["filter click"], time.perf_counter() - start)
 
     scroll_timer.timeout.connect(interact)
     window.connected.connect(on_connected)
@@ -283,7 +307,12 @@ def live_benchmark(rows: int, workers: int, task_ms: float, timeout: float) -> d
         "refreshes": len(refreshes),
         "rows_per_refresh_max": max(refreshes or [0]),
         "gc_collections": gc_pauses.count,
+        **{f"slowest {k}": f"{v * 1000:.1f} ms" for k, v in slowest.items()},
         "gc_longest_pause_ms": round(gc_pauses.longest * 1000, 1),
+        "gc_longest_pauses": [
+            f"{p * 1000:.0f} ms gen{g} ({phase})"
+            for p, g, phase in sorted(gc_pauses.pauses, reverse=True)[:5]
+        ],
     }
     for phase, stalls in probe.by_phase.items():
         stalls_sorted = sorted(stalls)

@@ -12,7 +12,7 @@ _T0 = time.perf_counter()  # before the heavy imports (Qt, redis): --startup-tim
 from PySide6.QtCore import QObject, QTimer  # noqa: E402
 
 from gui.app import build_window, create_context, make_application, setup_logging, shutdown  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+from gui.main_window import MainWindow, settle_memory  # noqa: E402
 from gui.resources import samples_dir  # noqa: E402
 
 
@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     app = make_application()
     ctx = create_context(broker_option=args.broker)
     window = build_window(ctx, start=False)
+    settle_memory()  # everything imported and built so far lives as long as the app
     runner = SelfTest(window, args.timeout) if args.self_test else None
     window.show()
     # Connect after the first paint: the window is usable while local services come up.
