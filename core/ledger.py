@@ -204,15 +204,26 @@ class AttemptGate:
     revoked: bool = False
 
 
+# Every header task runs this once when it starts: one atomic server-side call, not five commands.
+_BEGIN_ATTEMPT = """
+local gate = redis.call('hmget', KEYS[1], 'state', 'deadline_at')
+local attempt = redis.call('hincrby', KEYS[2], ARGV[1], 1)
+redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
+redis.call('set', KEYS[4], ARGV[3])
+return {gate[1], gate[2], attempt, redis.call('sismember', KEYS[5], ARGV[1])}
+"""
+_scripts: dict[int, Any] = {}
+
+
 def begin_attempt(r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float) -> AttemptGate:
     """Record a start and read whether the batch still wants it, in one round trip."""
-    pipe = r.pipeline(transaction=False)
-    pipe.hmget(batch_key(batch_id), "state", "deadline_at")
-    pipe.hincrby(batch_key(batch_id, "attempts"), task_id, 1)
-    pipe.hset(batch_key(batch_id, "runs"), task_id, json.dumps({"worker": worker, "started_at": now}))
-    pipe.set(ACTIVITY_KEY, repr(now))
-    pipe.sismember(batch_key(batch_id, "revoked"), task_id)
-    (state, deadline), attempt, _, _, revoked = pipe.execute()
+    script = _scripts.get(id(r))
+    if script is None:
+        script = _scripts[id(r)] = r.register_script(_BEGIN_ATTEMPT)
+    keys = [batch_key(batch_id, s) for s in ("", "attempts", "runs")]
+    keys += [ACTIVITY_KEY, batch_key(batch_id, "revoked")]
+    run = json.dumps({"worker": worker, "started_at": now})
+    state, deadline, attempt, revoked = script(keys=keys, args=[task_id, run, repr(now)])
     return AttemptGate(
         state=None if state is None else state.decode(),
         deadline_at=float(deadline) if deadline else None,

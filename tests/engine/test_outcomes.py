@@ -67,7 +67,7 @@ def test_uncaught_exception_is_failed(engine: Engine) -> None:
 
 def test_soft_time_limit_is_timed_out(engine: Engine) -> None:
     engine.start_worker()
-    meta = engine.launch("soft-a.txt", "ok-b.txt", soft_time_limit=1, time_limit=10)
+    meta = engine.launch("soft-a.txt", "ok-b.txt", soft_time_limit=1, time_limit=6)
     report = engine.report(meta.batch_id)
     assert_exactly_once(engine, report, ["soft-a.txt", "ok-b.txt"])
     row = by_name(report)["soft-a.txt"]
