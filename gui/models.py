@@ -259,11 +259,20 @@ class TaskTableModel(QAbstractTableModel):
             return [(0, len(rows) - 1)]  # the layout change repaints everything
         ranges = coalesce(changed)
         if len(ranges) > MAX_RANGES:
-            ranges = [(ranges[0][0], ranges[-1][1])]
+            # Many scattered rows: a filtering proxy would insert and remove them one interval at a time,
+            # each O(rows) in the view's header (measured: ~100 ms for 1,400 rows of 10,000). A layout
+            # change makes it rebuild its mapping once instead; no row moves, so no persistent index does.
+            self.relayout()
+            return [(0, len(rows) - 1)]
         last_col = len(COLUMNS) - 1
         for first, last in ranges:
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
         return ranges
+
+    def relayout(self) -> None:
+        """Tell the proxy and views that anything may have changed, as one layout change."""
+        self.layoutAboutToBeChanged.emit()
+        self.layoutChanged.emit()
 
     def tick_running(self) -> None:
         """Repaint the runtime of running rows (it grows with the clock, not with Redis)."""
@@ -366,15 +375,16 @@ class TaskFilterProxy(QSortFilterProxyModel):
         self.needle = ""
         self.setDynamicSortFilter(True)
 
+    # A new filter is announced as the source's layout change: Qt's own filter change would insert and
+    # remove the affected rows interval by interval, which costs ~100 ms for scattered rows of 10,000.
+
     def set_categories(self, keys: Iterable[str]) -> None:
-        self.beginFilterChange()
         self.categories = frozenset(keys)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.table.relayout()
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
         self.needle = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.table.relayout()
 
     def filterAcceptsRow(self, source_row: int, _parent: AnyIndex) -> bool:  # noqa: N802
         row = self.table.rows[source_row]
