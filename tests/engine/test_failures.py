@@ -23,6 +23,12 @@ def wait_state(engine: Engine, task_id: str, state: str, timeout: float = 60) ->
              what=f"{task_id} to be {state}")
 
 
+def wait_running(engine: Engine, name: str, timeout: float = 60) -> None:
+    """Until the processor itself runs on ``name``: Celery shows STARTED a moment before the task body
+    (and its start gate, which counts attempts) runs."""
+    wait_for(lambda: runs(engine.markers, name) >= 1, timeout=timeout, what=f"{name} to be running")
+
+
 def test_revoke_of_a_queued_task_the_standard_way(engine: Engine) -> None:
     engine.start_worker(concurrency=1)
     meta = engine.launch("slow2-a.txt", "ok-queued.txt", "ok-c.txt")
@@ -42,7 +48,7 @@ def test_terminate_of_a_running_task(engine: Engine) -> None:
     engine.start_worker(concurrency=2)
     meta = engine.launch("slow30-a.txt", "ok-b.txt")
     ids = task_ids(engine, meta.batch_id)
-    wait_state(engine, ids["slow30-a.txt"], "STARTED")
+    wait_running(engine, "slow30-a.txt")
     engine.client.app.control.revoke(ids["slow30-a.txt"], terminate=True)
     report = engine.report(meta.batch_id, timeout=20)
     row = by_name(report)["slow30-a.txt"]
@@ -80,8 +86,7 @@ def test_whole_worker_killed_mid_batch_then_a_new_worker(engine: Engine) -> None
     first = engine.start_worker(concurrency=2)
     names = ["slow3-a.txt", "slow3-b.txt", "ok-c.txt", "ok-d.txt", "ok-e.txt"]
     meta = engine.launch(*names)
-    ids = task_ids(engine, meta.batch_id)
-    wait_state(engine, ids["slow3-a.txt"], "STARTED")
+    wait_running(engine, "slow3-a.txt")
     first.kill_all()
     engine.start_worker(concurrency=2)
     # The killed worker's unacknowledged messages come back after the visibility timeout (8 s here).
