@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([300, 1000])
+        self.splitter.setSizes([270, 1150])
         outer.addWidget(self.splitter, 1)
 
         prog = QHBoxLayout()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
 
     from core.reporting.summary import Summary
 
-CHART_MIN_HEIGHT = 300
+# The report's charts are laid out for 800 x 500 px (the exports): below about 640 px wide their long
+# labels and titles no longer fit, so there are two charts per row only when both get that much.
+CHART_MIN_HEIGHT = 420
+CHART_MIN_WIDTH = 640
 NO_REPORT = "No final report yet: the report appears here when the batch is final."
 
 
@@ -45,6 +49,7 @@ class ReportView(QWidget):
         self.summary: Summary | None = None
         self.report: dict[str, Any] | None = None
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        self._laid_columns = 1
         self._generation = 0  # bumped by clear(): stops a half-done chart sequence of an older report
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -162,7 +167,8 @@ class ReportView(QWidget):
             canvas.setMinimumHeight(CHART_MIN_HEIGHT)
             canvas.setAccessibleName(f"Chart: {spec.title}")
             self.canvases[spec.name] = canvas
-            self.charts_grid.addWidget(canvas, i // 2, i % 2)
+            columns = self._laid_columns = self._columns()
+            self.charts_grid.addWidget(canvas, i // columns, i % columns)
             QTimer.singleShot(0, add_next)
 
         add_next()
@@ -170,6 +176,24 @@ class ReportView(QWidget):
         self.failures_model.set_rows(rows)
         self.failures_label.setText(f"<b>Contracts that need attention: {len(rows):,}</b>")
         self.set_enabled_actions(True)
+
+    def _columns(self) -> int:
+        # The view's own width: the scroll area lays its contents out only after this widget's resize.
+        return 2 if self.width() - 60 >= 2 * CHART_MIN_WIDTH else 1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        columns = self._columns()
+        if self.canvases and self._laid_columns != columns:
+            self._laid_columns = columns
+            # Re-flow the canvases (the same widgets; nothing is redrawn but what resizes).
+            from core.reporting.charts import CHARTS
+
+            ordered = [self.canvases[c.name] for c in CHARTS if c.name in self.canvases]
+            for canvas in ordered:
+                self.charts_grid.removeWidget(canvas)
+            for i, canvas in enumerate(ordered):
+                self.charts_grid.addWidget(canvas, i // columns, i % columns)
 
     def set_status(self, text: str, ok: bool | None = None) -> None:
         colour = {True: "#2e9e4f", False: "#d64541"}.get(ok)  # type: ignore[call-overload]

@@ -119,7 +119,9 @@ class TaskGrid(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(lambda: models.view_model.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        bar.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        layout.addLayout(search_row)
         layout.addLayout(bar)
 
         self.view = QTableView()
@@ -137,7 +139,7 @@ class TaskGrid(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((220, 110, 90, 70, 80, 80, 150, 300)):
+        for col, width in enumerate((230, 125, 85, 65, 70, 70, 120, 300)):
             self.view.setColumnWidth(col, width)
         self.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # dispatch order until the user sorts
@@ -167,8 +169,8 @@ class TaskGrid(QWidget):
         splitter.addWidget(self.view)
         splitter.addWidget(detail_box)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([800, 280])
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 420])
         layout.addWidget(splitter, 1)
         self._detail_text = ""
 

@@ -130,6 +130,7 @@ def main() -> int:
             print("main-window-running.png", file=sys.stderr)
 
     def shown(_batch: str) -> None:
+        window.splitter.setSizes([0, 1440])  # the contracts panel folded away, as a user reading would
         window.tabs.setCurrentIndex(TAB_REPORT)
 
         def shoot() -> None:
