@@ -14,10 +14,10 @@ Signals emitted from these threads are queued into the GUI thread by Qt, so slot
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -84,6 +84,7 @@ class _Watch:
     created_ts: float = 0.0
     loaded: bool = False
     final: bool = False
+    recorded: tuple[Any, ...] = ()  # (state, counts) last written to the history
 
 
 class Bridge(QObject):
@@ -122,7 +123,8 @@ class Bridge(QObject):
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._next_health = 0.0
+        self._health_thread: threading.Thread | None = None
+        self._health_wake = threading.Event()
         self._broker_down = False
         self.job_finished.connect(self._on_job_finished)
 
@@ -184,7 +186,7 @@ class Bridge(QObject):
         self.client = client
         self.mode = mode
         self.broker_label = broker_label
-        self._next_health = 0.0
+        self._health_wake.set()
         if old is not None and old is not client:
             old.close()
         self.start()
@@ -211,51 +213,65 @@ class Bridge(QObject):
             self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name="cbm-poller", daemon=True)
             self._thread.start()
+        # Health on a thread of its own: a worker ping waits up to a second for replies, which would
+        # otherwise hold back the batch refreshes.
+        if self._health_thread is None or not self._health_thread.is_alive():
+            self._health_thread = threading.Thread(target=self._health_loop, name="cbm-health", daemon=True)
+            self._health_thread.start()
 
     def shutdown(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._health_wake.set()
+        for thread in (self._thread, self._health_thread):
+            if thread is not None:
+                thread.join(timeout=5)
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.client is not None:
             self.client.close()
 
+    def _guarded(self, step: Callable[[], None], what: str) -> bool:
+        """Run one step of a loop; an outage becomes broker_error (once recovered: broker_ok)."""
+        try:
+            step()
+        except (redis.RedisError, BrokerUnavailable, OSError) as exc:
+            self._broker_down = True
+            message = (
+                str(exc)
+                if isinstance(exc, BrokerUnavailable)
+                else f"broker {self.broker_label} unreachable: {type(exc).__name__}: {exc}"
+            )
+            self.broker_error.emit(message)
+            return False
+        except Exception:
+            # A bug, not an outage: log it with its traceback and keep going.
+            log.exception("%s failed", what)
+            return False
+        if self._broker_down:
+            self._broker_down = False
+            self.broker_ok.emit()
+        return True
+
     def _loop(self) -> None:
         backoff = self.interval
         while not self._stop.is_set():
-            try:
-                self._tick()
-                if self._broker_down:
-                    self._broker_down = False
-                    self.broker_ok.emit()
-                backoff = self.interval
-            except (redis.RedisError, BrokerUnavailable, OSError) as exc:
-                self._broker_down = True
-                message = (
-                    str(exc)
-                    if isinstance(exc, BrokerUnavailable)
-                    else (f"broker {self.broker_label} unreachable: {type(exc).__name__}: {exc}")
-                )
-                self.broker_error.emit(message)
-                backoff = min(backoff * 2, 5.0)
-            except Exception:
-                # A bug, not an outage: log it with its traceback and keep polling.
-                log.exception("poller failed")
-                backoff = min(backoff * 2, 5.0)
+            ok = self._guarded(self._tick, "poller")
+            backoff = self.interval if ok else min(backoff * 2, 5.0)
             self._wake.wait(backoff)
             self._wake.clear()
 
+    def _health_loop(self) -> None:
+        while not self._stop.is_set():
+            client = self.client
+            if client is not None:
+                self._guarded(functools.partial(self._check_health, client), "health check")
+            self._health_wake.wait(self.health_every)
+            self._health_wake.clear()
+
     def _tick(self) -> None:
         client = self.client
-        if client is None:
-            return
-        now = time.monotonic()
-        if now >= self._next_health:
-            self._next_health = now + self.health_every
-            self._check_health(client)
         watch = self._watch
-        if watch is not None and not watch.final:
+        if client is not None and watch is not None and not watch.final:
             self._poll(client, watch)
 
     def _check_health(self, client: BatchClient) -> None:
@@ -266,7 +282,8 @@ class Bridge(QObject):
             raise
         with self._celery_lock:
             workers = client.workers(timeout=1.0)
-        self.health.emit(Health(self.mode, self.broker_label, True, tuple(workers)))
+        if self.client is client:  # not replaced (settings changed) while the ping waited
+            self.health.emit(Health(self.mode, self.broker_label, True, tuple(workers)))
 
     # -- the batch poll ------------------------------------------------------------------------------
 
@@ -375,7 +392,11 @@ class Bridge(QObject):
         progress = self._progress(watch, state, states)
         if self._watch is watch:
             self.progress.emit(progress)
-        self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report)
+        # The history changes when the batch does, not on every refresh.
+        seen = (state, tuple(sorted(progress.counts.items())))
+        if seen != watch.recorded or report is not None:
+            watch.recorded = seen
+            self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report)
         if report is not None:
             watch.final = True
             if self._watch is watch:
