@@ -152,7 +152,7 @@ def make_contract(rng: random.Random, index: int) -> DemoContract:
         "4. Confidentiality. Each party shall keep the other party's Confidential Information confidential "
         "for a period of three (3) years after termination.",
         f"5. Governing Law. This Agreement shall be governed by and construed in accordance with the laws of "
-        f"the {law}, without regard to its conflict of laws principles.",
+        f"{'the ' if ' of ' in law else ''}{law}, without regard to its conflict of laws principles.",
         "6. Termination. Either party may terminate this Agreement upon a material breach by the other party "
         "that remains uncured thirty (30) days after written notice.",
         f"IN WITNESS WHEREOF, the parties have executed this Agreement as of the Effective Date. {party_a} "
