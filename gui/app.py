@@ -31,9 +31,6 @@ def app_icon() -> QIcon:
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    # The poller and jobs run Python on other threads; a 1 ms GIL switch interval (default 5 ms) hands the
-    # GIL back to the GUI thread sooner when one of them is busy.
-    sys.setswitchinterval(0.001)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName("Contract Batch Manager")
