@@ -50,7 +50,7 @@ class DropZone(QWidget):
         )
         layout.addWidget(self.hint)
         buttons = QHBoxLayout()
-        self.add_files_button = QPushButton("Add &Files…")
+        self.add_files_button = QPushButton("Add Fi&les…")
         self.add_folder_button = QPushButton("Add F&older…")
         self.remove_button = QPushButton("&Remove")
         self.clear_button = QPushButton("Clear")

@@ -91,6 +91,7 @@ def test_batch_end_to_end_with_report_and_send(
     assert entry.has_report
     qtbot.waitUntil(lambda: "worker" in window.health_label.text(), timeout=20_000)
     assert "Redis OK" in window.health_label.text()
+    assert window.notified == {batch_id}  # one "batch finished" notification for this batch
 
     # Send: no email settings yet, so the first click opens them on the Email tab; saving sends.
     window.send_report()
