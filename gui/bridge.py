@@ -1,10 +1,11 @@
 """The one QObject between the engine (Redis, Celery, SMTP: all blocking) and the widgets.
 
-Two kinds of background work, neither ever on the GUI thread:
+Three kinds of background work, none ever on the GUI thread:
 
-* a polling thread that watches one batch: every ``interval`` it reads all task states in one bulk read
-  (``BatchClient.states``: pipelined MGETs) and the full snapshot only of the rows whose state changed,
-  then emits those rows; every few seconds it also checks the broker and the workers (health);
+* a polling thread that watches one batch: every ``interval`` it reads the unfinished tasks' states in one
+  bulk read (``BatchClient.states``: pipelined MGETs) and the full snapshot only of the rows whose state
+  changed, then emits those rows;
+* a health thread that pings the broker and the workers every few seconds;
 * a small thread pool for one-off jobs (start local mode, load files, launch, cancel, revoke, render,
   export, send); each job's result or exception comes back as a signal and its callback runs on the GUI
   thread.
@@ -363,8 +364,12 @@ class Bridge(QObject):
             return
         found = client.batch(watch.batch_id)
         state = found[1] if found else "expired"
-        states = client.states(watch.ids)
-        changed = [k for k, (new, old) in enumerate(zip(states, watch.states, strict=True)) if new != old]
+        # Only the unfinished are read: a task in a ready state never changes again, and their result
+        # values (analysis results, kilobytes each) are the bulk of what a full read would transfer
+        # and parse while the GUI thread waits for the GIL.
+        pending = [k for k, s in enumerate(watch.states) if s not in READY_STATES]
+        fresh = client.states([watch.ids[k] for k in pending]) if pending else []
+        changed = [k for k, new in zip(pending, fresh, strict=True) if new != watch.states[k]]
         updates: list[RowUpdate] = []
         if changed:
             snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed])
@@ -389,7 +394,7 @@ class Bridge(QObject):
             updates += self._reconcile(watch, report)
         if updates and self._watch is watch:
             self.rows_changed.emit(watch.batch_id, updates)
-        progress = self._progress(watch, state, states)
+        progress = self._progress(watch, state)
         if self._watch is watch:
             self.progress.emit(progress)
         # The history changes when the batch does, not on every refresh.
@@ -427,13 +432,13 @@ class Bridge(QObject):
             )
         return updates
 
-    def _progress(self, watch: _Watch, state: str, states: list[str]) -> Progress:
+    def _progress(self, watch: _Watch, state: str) -> Progress:
         counts: dict[str, int] = {}
         for outcome in watch.outcomes:
             key = outcome or "unfinished"
             counts[key] = counts.get(key, 0) + 1
         done = sum(
-            1 for s, o in zip(states, watch.outcomes, strict=True) if o is not None or s in READY_STATES
+            1 for s, o in zip(watch.states, watch.outcomes, strict=True) if o is not None or s in READY_STATES
         )
         failures = sum(1 for o in watch.outcomes if o in FAILED_OUTCOMES)
         return Progress(watch.batch_id, state, len(watch.ids), done, failures, counts, watch.created_ts)
