@@ -48,6 +48,17 @@ def wait_for(
         time.sleep(interval)
 
 
+def contract_files(folder: Path, *names: str) -> list[Path]:
+    """Small text contracts whose names carry the test processor's instructions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:
+        path = folder / name
+        path.write_text(f"contract {name}\n")
+        paths.append(path)
+    return paths
+
+
 @dataclass
 class Worker:
     name: str
@@ -120,14 +131,7 @@ class Engine:
         return worker
 
     def files(self, *names: str) -> list[Path]:
-        folder = self.tmp / "contracts"
-        folder.mkdir(exist_ok=True)
-        paths = []
-        for name in names:
-            path = folder / name
-            path.write_text(f"contract {name}\n")
-            paths.append(path)
-        return paths
+        return contract_files(self.tmp / "contracts", *names)
 
     def launch(self, *names: str, **options: Any) -> Any:
         from core.loader import load_paths

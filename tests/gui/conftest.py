@@ -97,16 +97,6 @@ def make_window(qtbot: QtBot, tmp_path: Path, fast_env: None) -> Iterator[Callab
         ctx.errors.uninstall()
 
 
-def contract_files(folder: Path, *names: str) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in names:
-        path = folder / name
-        path.write_text(f"contract {name}\n")
-        paths.append(path)
-    return paths
-
-
 def isolated_env(tmp: Path) -> dict[str, str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):

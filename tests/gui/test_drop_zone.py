@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from gui.main_window import MainWindow
 from gui.resources import samples_dir
-from tests.gui.conftest import contract_files
+from tests.engine.conftest import contract_files
 
 
 def drop(widget: object, urls: list[QUrl]) -> QDropEvent:

@@ -18,7 +18,7 @@ from core.reporting.charts import CHARTS
 from gui.main_window import MainWindow
 from gui.models import RUNNING
 from gui.settings_dialog import SettingsDialog
-from tests.gui.conftest import contract_files
+from tests.engine.conftest import contract_files
 from tests.reporting.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from tests.reporting.memory_keyring import MemoryKeyring
 
