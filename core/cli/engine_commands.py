@@ -36,6 +36,15 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _positive(value: Any) -> float | None:
+    """A positive number of seconds from the settings file, else None (0 means 'not set' there)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
 def local_concurrency() -> int:
     raw = os.environ.get("CONTRACT_BATCH_LOCAL_WORKERS") or load_section("engine").get("local_workers") or 2
     return max(1, int(raw))
@@ -169,6 +178,11 @@ def run_command(
         except Exception as exc:
             fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
     client = connect_client(choice, local)
+    # What the desktop app's Settings chose, unless given here.
+    engine_cfg = load_section("engine")
+    soft_time_limit = soft_time_limit or _positive(engine_cfg.get("soft_time_limit"))
+    time_limit = time_limit or _positive(engine_cfg.get("time_limit"))
+    deadline = deadline or _positive(engine_cfg.get("deadline"))
     try:
         meta = client.launch(
             loaded.items,

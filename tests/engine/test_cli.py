@@ -224,3 +224,22 @@ def test_losing_redis_mid_command_is_one_plain_line() -> None:
     result = CliRunner().invoke(group, ["boom"])
     assert result.exit_code == 1
     assert "error: lost the connection to Redis" in result.output and "pw@" not in result.output
+
+
+def test_run_uses_the_limits_and_deadline_from_settings(engine: Engine, tmp_path: Path) -> None:
+    from core.config import save_section
+
+    save_section("engine", {"local_workers": 1, "soft_time_limit": 3, "time_limit": 5, "deadline": 0})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok-a.txt").write_text("x")
+    proc = cli("run", str(folder), "--broker", engine.broker, "--json", env=engine.env())
+    assert proc.returncode == 0, proc.stderr
+    found = engine.client.batch(json.loads(proc.stdout)["batch_id"])
+    assert found is not None
+    meta, _ = found
+    assert (meta.soft_time_limit, meta.time_limit, meta.deadline_at) == (3.0, 5.0, None)
+    proc = cli("run", str(folder), "--broker", engine.broker, "--json", "--time-limit", "6",
+               "--deadline", "60", env=engine.env())
+    meta, _ = engine.client.batch(json.loads(proc.stdout)["batch_id"]) or (None, None)
+    assert meta is not None and meta.time_limit == 6.0 and meta.deadline_at is not None
