@@ -25,6 +25,8 @@ import redis
 from core.config import data_dir
 from core.redis_server import RedisServer
 
+NICE_ENV = "CONTRACT_BATCH_WORKER_NICE"
+LOCAL_WORKER_NICENESS = 10
 # sun_path is 108 bytes on Linux; leave room for the terminating NUL and some margin.
 _MAX_SOCKET_PATH = 100
 
@@ -158,10 +160,13 @@ class LocalMode:
             cmd += ["--processor", processor]
         for hook in hooks:
             cmd += ["--report-hook", hook]
+        # Local workers share the machine with the person using it: they yield the CPU to the window.
+        env = {**os.environ, NICE_ENV: os.environ.get(NICE_ENV, str(LOCAL_WORKER_NICENESS))}
         log = open(self.logs / "worker.log", "ab")  # noqa: SIM115 - handed to the child
         try:
             proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env=env,
             )
         finally:
             log.close()

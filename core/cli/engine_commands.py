@@ -99,6 +99,10 @@ def worker_command(
         check_reachable(url)
     except BrokerUnavailable as exc:
         fail(str(exc), EXIT_NO_REPORT)
+    nice = os.environ.get("CONTRACT_BATCH_WORKER_NICE")
+    if nice and hasattr(os, "nice"):
+        # Inherited by the pool processes forked below.
+        os.nice(int(nice))
     # Pool processes are forked from this one and read their processor and hooks from the environment.
     if processor:
         os.environ["CONTRACT_BATCH_PROCESSOR"] = processor

@@ -90,3 +90,20 @@ def test_stale_pid_files_never_point_at_someone_elses_process(tmp_path: Path) ->
     assert local.worker_pids() == []
     local.stop()  # must not signal this process
     assert json.loads((local.base / "workers.pids").read_text()) == []
+
+
+def test_local_workers_yield_the_cpu_to_the_window(tmp_path: Path) -> None:
+    import psutil
+
+    local = LocalMode(tmp_path / "local")
+    try:
+        started = local.ensure_running(concurrency=1)
+        pid = started.worker_pids[0]
+        from tests.engine.conftest import wait_for
+
+        # The worker and the pool process it forks both run at the lower priority.
+        wait_for(lambda: psutil.Process(pid).children(), timeout=60, what="the pool process")
+        assert psutil.Process(pid).nice() == os.nice(0) + 10
+        assert all(c.nice() == os.nice(0) + 10 for c in psutil.Process(pid).children())
+    finally:
+        local.stop()
