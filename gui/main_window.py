@@ -366,21 +366,19 @@ class MainWindow(QMainWindow):
         history = self.history
 
         def go(client: BatchClient) -> str:
-            # Launching 10,000 contracts builds as many Celery signatures: measured, the cyclic GC then
-            # ran full collections over them (up to 150 ms, GIL held, GUI frozen). They are freed by
-            # reference counting anyway, so the cycle collector sits out the launch.
-            gc.disable()
-            try:
-                meta = client.launch(
-                    items,
-                    label=label,
-                    soft_time_limit=ev["soft_time_limit"],
-                    time_limit=ev["time_limit"],
-                    deadline=ev["deadline"] or None,
-                    extra={"launched_by": "desktop"},
-                )
-            finally:
-                gc.enable()
+            from core.client import launch_in_subprocess
+
+            # Dispatching runs in a process of its own: in this one it held the interpreter lock against
+            # the GUI thread for seconds (py-spy), and its garbage triggered long full collections.
+            meta = launch_in_subprocess(
+                client.broker_url,
+                items,
+                label=label,
+                soft_time_limit=ev["soft_time_limit"],
+                time_limit=ev["time_limit"],
+                deadline=ev["deadline"] or None,
+                extra={"launched_by": "desktop"},
+            )
             history.record_start(
                 batch_id=meta.batch_id,
                 label=meta.label,

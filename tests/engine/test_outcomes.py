@@ -123,3 +123,18 @@ def test_single_contract_batch(engine: Engine) -> None:
     report = engine.report(meta.batch_id)
     assert_exactly_once(engine, report, ["ok-only.txt"])
     assert report["counts"]["succeeded"] == 1
+
+
+def test_launch_in_a_subprocess_gives_the_same_batch(engine: Engine) -> None:
+    from core.client import launch_in_subprocess
+    from core.loader import load_paths
+
+    engine.start_worker()
+    items = load_paths(engine.files("ok-a.txt", "reject-b.txt", "c.xyz")).items
+    meta = launch_in_subprocess(engine.broker, items, label="from a child", deadline=60)
+    assert meta.label == "from a child" and meta.total == 3 and meta.dispatched == 2
+    report = engine.report(meta.batch_id)
+    assert_exactly_once(engine, report, ["ok-a.txt", "reject-b.txt", "c.xyz"])
+    assert report["counts"]["succeeded"] == 1 and report["counts"]["rejected"] == 2
+    # The ledger keeps the local paths for Retry, though the child only sent content to the workers.
+    assert all(e.source.endswith(e.name) for e in engine.client.entries(meta.batch_id))
