@@ -101,9 +101,19 @@ def test_local_workers_yield_the_cpu_to_the_window(tmp_path: Path) -> None:
         pid = started.worker_pids[0]
         from tests.engine.conftest import wait_for
 
-        # The worker and the pool process it forks both run at the lower priority.
-        wait_for(lambda: psutil.Process(pid).children(), timeout=60, what="the pool process")
-        assert psutil.Process(pid).nice() == os.nice(0) + 10
-        assert all(c.nice() == os.nice(0) + 10 for c in psutil.Process(pid).children())
+        expected = os.nice(0) + 10
+
+        def settled() -> bool:
+            # The worker and the pool process it forks both run at the lower priority. (While it imports,
+            # before it lowers its priority, the worker may briefly run a helper program: not a pool.)
+            try:
+                worker = psutil.Process(pid)
+                children = worker.children()
+                niced = [worker.nice(), *(c.nice() for c in children)]
+            except psutil.NoSuchProcess:
+                return False  # a helper exited while being looked at
+            return bool(children) and all(n == expected for n in niced)
+
+        wait_for(settled, timeout=60, what="the worker and its pool at niceness +10")
     finally:
         local.stop()
