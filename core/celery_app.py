@@ -67,11 +67,6 @@ class ContractBatchCelery(Celery):
 app = ContractBatchCelery("contract_batch")
 
 
-def backend_url(broker_url: str) -> str:
-    # kombu spells a unix socket 'redis+socket://'; Celery's backend alias table splits on '+'.
-    return broker_url
-
-
 def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Celery:
     """Point the app at a Redis server; safe to call again before first use in a process."""
     s = settings or EngineSettings.from_env()
@@ -85,7 +80,8 @@ def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Ce
     }
     app.conf.update(
         broker_url=broker_url,
-        result_backend=backend_url(broker_url),
+        # The same URL: Celery's backend table splits kombu's 'redis+socket://' on '+' itself.
+        result_backend=broker_url,
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],

@@ -237,7 +237,10 @@ class BatchClient:
         poll: float = 0.25,
         on_progress: Callable[[Progress], None] | None = None,
         progress_every: float = 0.5,
+        on_poll: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
+        """Poll for the report. ``on_progress`` gets bulk-read progress (it costs a read of every state);
+        ``on_poll`` is called on every poll, for cheap checks of the caller's own."""
         ids = [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
         end = None if timeout is None else time.monotonic() + timeout
         next_progress = 0.0
@@ -245,6 +248,8 @@ class BatchClient:
             report = self.report(batch_id)
             if report is not None:
                 return report
+            if on_poll is not None:
+                on_poll()
             now = time.monotonic()
             if on_progress is not None and now >= next_progress:
                 on_progress(self.progress(batch_id, ids))

@@ -98,9 +98,14 @@ class Finalizer:
     hooks: Sequence[Hook] = ()
     settings: EngineSettings | None = None
 
+    def __post_init__(self) -> None:
+        if self.settings is None:
+            self.settings = EngineSettings.from_env()
+
     def finalize(self, batch_id: str, trigger: str, *, force: str | None = None) -> Verdict:
         """Record the batch's report if it is due. ``force`` ('deadline', 'idle') makes it due."""
-        settings = self.settings or EngineSettings.from_env()
+        settings = self.settings
+        assert settings is not None
         r = self.redis
         claim_key = ledger.batch_key(batch_id, "claim")
         token = uuid.uuid4().hex
@@ -179,7 +184,8 @@ class Finalizer:
         if report is None:
             return
         runs_key = ledger.batch_key(batch_id, "hook_runs")
-        ttl = int((self.settings or EngineSettings.from_env()).result_expires)
+        assert self.settings is not None
+        ttl = int(self.settings.result_expires)
         with LeaseKeeper(r, claim_key, token, HOOK_LEASE_S) as lease:
             for spec, hook in self.hooks:
                 if lease.lost.is_set():

@@ -57,7 +57,3 @@ def run_hook(spec: str, hook: Callable[[dict[str, Any]], Any], report: Mapping[s
     outcome["runtime_s"] = round(time.perf_counter() - start, 4)
     return outcome
 
-
-def run_hooks(hooks: Sequence[Hook], report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Call each hook; a hook that raises is logged and recorded, and the others still run."""
-    return [run_hook(spec, hook, report) for spec, hook in hooks]

@@ -215,14 +215,10 @@ def run_command(
         return
     show_progress = sys.stderr.isatty() and not as_json
     watcher = WorkerWatch(client, local if started.workers else None)
-
-    def on_progress(progress: Any) -> None:
-        watcher.check()
-        if show_progress:
-            _print_progress(progress)
-
     try:
-        report = client.wait_report(meta.batch_id, on_progress=on_progress)
+        report = client.wait_report(
+            meta.batch_id, on_progress=_print_progress if show_progress else None, on_poll=watcher.check
+        )
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
                    f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
