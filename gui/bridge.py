@@ -91,9 +91,9 @@ class _Watch:
 class Bridge(QObject):
     job_finished = Signal(int, object, object)  # token, result, exception (or None)
     batch_loaded = Signal(object)  # LoadedBatch
-    rows_changed = Signal(str, list)  # batch id, list[RowUpdate]
+    rows_changed = Signal(str, object)  # batch id, list[RowUpdate]
     progress = Signal(object)  # Progress
-    report_ready = Signal(str, dict)  # batch id, final report
+    report_ready = Signal(str, object)  # batch id, final report (dict)
     health = Signal(object)  # Health
     broker_error = Signal(str)  # plain message, no password
     broker_ok = Signal()

@@ -33,7 +33,7 @@ def _status(item: LoadItem) -> str:
 class DropZone(QWidget):
     """Emits ``paths_dropped`` with local paths; ``set_items`` shows what loading them gave."""
 
-    paths_dropped = Signal(list)  # list[str]
+    paths_dropped = Signal(object)  # list[str]
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:

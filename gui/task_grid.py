@@ -83,8 +83,8 @@ def describe_row(row: TaskRow) -> tuple[str, str]:
 
 
 class TaskGrid(QWidget):
-    revoke_requested = Signal(list, bool)  # source rows, terminate
-    retry_requested = Signal(list)  # source rows
+    revoke_requested = Signal(object, bool)  # source rows, terminate
+    retry_requested = Signal(object)  # source rows (list[int])
 
     def __init__(self, models: TaskGridModels, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
