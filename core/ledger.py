@@ -34,6 +34,8 @@ from typing import Any
 
 import redis
 
+from core import json_yielding
+
 PREFIX = "contract_batch:"
 RESULT_KEY_PREFIX = "celery-task-meta-"
 OPEN_KEY = PREFIX + "open"
@@ -160,7 +162,7 @@ def read_meta(r: redis.Redis, batch_id: str) -> tuple[BatchMeta, str] | None:
 
 def read_entries(r: redis.Redis, batch_id: str) -> list[Entry]:
     raw = r.get(batch_key(batch_id, "entries"))
-    return [] if raw is None else [Entry.from_json(d) for d in json.loads(raw)]
+    return [] if raw is None else [Entry.from_json(d) for d in json_yielding.loads(raw)]
 
 
 def read_state(r: redis.Redis, batch_id: str) -> str | None:
@@ -250,7 +252,8 @@ def recent_batches(r: redis.Redis, limit: int = 200) -> list[str]:
 
 def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
     raw = r.get(batch_key(batch_id, "report"))
-    return None if raw is None else json.loads(raw)
+    # Megabytes for a big batch, read by the desktop app's poller beside its GUI thread.
+    return None if raw is None else json_yielding.loads(raw)
 
 
 def read_hooks(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:
