@@ -150,7 +150,9 @@ class StallProbe:
         self.last = time.perf_counter()
         self.stalls: list[float] = []
         self.phase = "startup"
+        self.phase_start = time.perf_counter()
         self.by_phase: dict[str, list[float]] = {}
+        self.worst: dict[str, tuple[float, float]] = {}  # phase -> (stall, seconds into the phase)
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -159,8 +161,14 @@ class StallProbe:
     def _tick(self) -> None:
         now = time.perf_counter()
         stall = max(0.0, now - self.last - self.interval)
+        if stall > self.worst.get(self.phase, (0.0, 0.0))[0]:
+            self.worst[self.phase] = (stall, self.last - self.phase_start)
         self.last = now
         self.by_phase.setdefault(self.phase, []).append(stall)
+
+    def enter(self, phase: str) -> None:
+        self.phase = phase
+        self.phase_start = time.perf_counter()
 
 
 class GcProbe:
@@ -243,27 +251,27 @@ def live_benchmark(
     done = {"ok": False}
 
     def on_connected() -> None:
-        probe.phase = "loading files"
+        probe.enter("loading files")
         marks["load"] = time.perf_counter()
         window.load_paths([str(folder)])
 
     def on_loaded() -> None:
         if len(window.drop_zone.contracts) == rows and "run" not in marks:
             marks["run"] = time.perf_counter()
-            probe.phase = "launch"
+            probe.enter("launch")
             window.run_batch()
 
     def on_batch_loaded(_: Any) -> None:
         marks["live"] = time.perf_counter()
-        probe.phase = "live batch"
+        probe.enter("live batch")
 
     def on_report(_b: str, _r: Any) -> None:
         marks["final"] = time.perf_counter()
-        probe.phase = "report render"
+        probe.enter("report render")
 
     def on_shown(_b: str) -> None:
         marks["shown"] = time.perf_counter()
-        probe.phase = "done"
+        probe.enter("done")
         done["ok"] = True
         QTimer.singleShot(500, app.quit)
 
@@ -321,6 +329,7 @@ def live_benchmark(
             "ticks": len(stalls),
             "max": stalls_sorted[-1] if stalls_sorted else 0.0,
             "p99": stalls_sorted[int(len(stalls_sorted) * 0.99)] if stalls_sorted else 0.0,
+            "at": probe.worst.get(phase, (0.0, 0.0))[1],
         }
     if "live" in marks and "final" in marks:
         result["live_seconds"] = marks["final"] - marks["live"]
@@ -361,7 +370,7 @@ def main() -> int:
             if isinstance(value, dict):
                 print(
                     f"  {key:16} ticks {value['ticks']:6}  longest stall {_ms(value['max']):>10}"
-                    f"  p99 {_ms(value['p99'])}"
+                    f"  p99 {_ms(value['p99'])}  (longest {value['at']:.2f} s into the phase)"
                 )
             else:
                 print(f"  {key:16} {value:.2f}" if isinstance(value, float) else f"  {key:16} {value}")

@@ -21,6 +21,10 @@ from gui.main_window import AppContext, MainWindow
 from gui.resources import icon_paths
 
 APP_ID = "contract-batch-manager"
+# How long a background thread running Python may keep the interpreter lock while the GUI thread waits.
+# Qt calls into Python once per model cell and role while painting, and each call must take the lock
+# back: at CPython's default 5 ms, a grid repaint beside a busy poller lost tens of milliseconds.
+GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def app_icon() -> QIcon:
@@ -38,6 +42,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     # Matches resources/contract-batch-manager.desktop, so desktops group the window under our icon.
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     return app
 
 

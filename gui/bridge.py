@@ -19,6 +19,8 @@ import functools
 import itertools
 import logging
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 # core.task_states.READY_STATES, repeated so this module does not import the engine at startup.
 READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
 FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})
+HISTORY_COUNTS_EVERY_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,36 @@ class _Watch:
     loaded: bool = False
     final: bool = False
     recorded: tuple[Any, ...] = ()  # (state, counts) last written to the history
+    recorded_at: float = 0.0
+    # Kept up to date row by row (``set``) rather than recounted over every task on each poll.
+    pending: list[int] = field(default_factory=list)  # tasks not yet in a ready state
+    counts: Counter[str] = field(default_factory=Counter)  # outcome (or "unfinished") -> tasks
+    done: int = 0
+    failures: int = 0
+
+    def reset(self, states: list[str], outcomes: list[str | None]) -> None:
+        self.states, self.outcomes = states, outcomes
+        self.pending = [k for k, s in enumerate(states) if s not in READY_STATES]
+        self.counts = Counter(o or "unfinished" for o in outcomes)
+        self.done = sum(1 for s, o in zip(states, outcomes, strict=True) if _done(s, o))
+        self.failures = sum(1 for o in outcomes if o in FAILED_OUTCOMES)
+
+    def set(self, k: int, state: str, outcome: str | None) -> None:
+        old_state, old_outcome = self.states[k], self.outcomes[k]
+        self.counts[old_outcome or "unfinished"] -= 1
+        self.counts[outcome or "unfinished"] += 1
+        self.done += _done(state, outcome) - _done(old_state, old_outcome)
+        self.failures += (outcome in FAILED_OUTCOMES) - (old_outcome in FAILED_OUTCOMES)
+        self.states[k], self.outcomes[k] = state, outcome
+
+    def progress(self, state: str) -> Progress:
+        counts = {key: n for key, n in self.counts.items() if n}
+        total = len(self.ids)
+        return Progress(self.batch_id, state, total, self.done, self.failures, counts, self.created_ts)
+
+
+def _done(state: str, outcome: str | None) -> bool:
+    return outcome is not None or state in READY_STATES
 
 
 class Bridge(QObject):
@@ -339,8 +372,7 @@ class Bridge(QObject):
                 s.runtime_s,
                 s.result,
             )
-        watch.states = [s.state for s in snaps]
-        watch.outcomes = [s.outcome for s in snaps]
+        watch.reset([s.state for s in snaps], [s.outcome for s in snaps])
         watch.created_ts = meta.created_ts
         report = client.report(watch.batch_id) if state == "final" else None
         if report is not None:
@@ -360,22 +392,25 @@ class Bridge(QObject):
         return True
 
     def _poll(self, client: BatchClient, watch: _Watch) -> None:
-        if not watch.loaded and not self._load(client, watch):
+        if not watch.loaded:
+            # The first poll only loads: the GUI thread now fills the grid with every row, and a state
+            # read right behind it would contend with that for the interpreter lock (measured: the
+            # longest stall of a 10,000-contract batch). States follow one interval later.
+            self._load(client, watch)
             return
         found = client.batch(watch.batch_id)
         state = found[1] if found else "expired"
         # Only the unfinished are read: a task in a ready state never changes again, and their result
         # values (analysis results, kilobytes each) are the bulk of what a full read would transfer
         # and parse while the GUI thread waits for the GIL.
-        pending = [k for k, s in enumerate(watch.states) if s not in READY_STATES]
+        pending = watch.pending
         fresh = client.states([watch.ids[k] for k in pending]) if pending else []
         changed = [k for k, new in zip(pending, fresh, strict=True) if new != watch.states[k]]
         updates: list[RowUpdate] = []
         if changed:
             snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed])
             for k, s in zip(changed, snaps, strict=True):
-                watch.states[k] = s.state
-                watch.outcomes[k] = s.outcome
+                watch.set(k, s.state, s.outcome)
                 updates.append(
                     (
                         watch.row_of[k],
@@ -389,18 +424,26 @@ class Bridge(QObject):
                         s.result,
                     )
                 )
+            watch.pending = [k for k in pending if watch.states[k] not in READY_STATES]
         report = client.report(watch.batch_id) if state in ("final", "expired") else None
         if report is not None:
             updates += self._reconcile(watch, report)
         if updates and self._watch is watch:
             self.rows_changed.emit(watch.batch_id, updates)
-        progress = self._progress(watch, state)
+        progress = watch.progress(state)
         if self._watch is watch:
             self.progress.emit(progress)
-        # The history changes when the batch does, not on every refresh.
+        # The history follows the batch's state at once and its counts every few seconds: a SQLite write
+        # on every refresh was a good part of the poller's time during a big batch.
         seen = (state, tuple(sorted(progress.counts.items())))
-        if seen != watch.recorded or report is not None:
-            watch.recorded = seen
+        now = time.monotonic()
+        state_changed = not watch.recorded or watch.recorded[0] != state
+        if (
+            report is not None
+            or state_changed
+            or (seen != watch.recorded and now - watch.recorded_at >= HISTORY_COUNTS_EVERY_S)
+        ):
+            watch.recorded, watch.recorded_at = seen, now
             self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report)
         if report is not None:
             watch.final = True
@@ -416,7 +459,7 @@ class Bridge(QObject):
             k = index.get(c.get("task_id") or "")
             if k is None or watch.outcomes[k] == c.get("outcome"):
                 continue
-            watch.outcomes[k] = c.get("outcome")
+            watch.set(k, watch.states[k], c.get("outcome"))
             updates.append(
                 (
                     watch.row_of[k],
@@ -431,17 +474,6 @@ class Bridge(QObject):
                 )
             )
         return updates
-
-    def _progress(self, watch: _Watch, state: str) -> Progress:
-        counts: dict[str, int] = {}
-        for outcome in watch.outcomes:
-            key = outcome or "unfinished"
-            counts[key] = counts.get(key, 0) + 1
-        done = sum(
-            1 for s, o in zip(watch.states, watch.outcomes, strict=True) if o is not None or s in READY_STATES
-        )
-        failures = sum(1 for o in watch.outcomes if o in FAILED_OUTCOMES)
-        return Progress(watch.batch_id, state, len(watch.ids), done, failures, counts, watch.created_ts)
 
 
 def _apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
