@@ -190,8 +190,8 @@ class BatchClient:
     def batch(self, batch_id: str) -> tuple[BatchMeta, str] | None:
         return ledger.read_meta(self.redis, batch_id)
 
-    def entries(self, batch_id: str) -> list[Entry]:
-        return ledger.read_entries(self.redis, batch_id)
+    def entries(self, batch_id: str, pacer: Callable[[], None] | None = None) -> list[Entry]:
+        return ledger.read_entries(self.redis, batch_id, pacer)
 
     def recent_batches(self, limit: int = 200) -> list[BatchMeta]:
         metas = []
@@ -201,16 +201,20 @@ class BatchClient:
                 metas.append(found[0])
         return metas
 
-    def states(self, task_ids: Sequence[str]) -> list[str]:
-        return read_states(self.redis, task_ids)
+    def states(self, task_ids: Sequence[str], pacer: Callable[[], None] | None = None) -> list[str]:
+        return read_states(self.redis, task_ids, pacer)
 
-    def snapshots(self, batch_id: str, task_ids: Sequence[str]) -> list[TaskSnapshot]:
-        return read_snapshots(self.redis, batch_id, task_ids)
+    def snapshots(
+        self, batch_id: str, task_ids: Sequence[str], pacer: Callable[[], None] | None = None
+    ) -> list[TaskSnapshot]:
+        return read_snapshots(self.redis, batch_id, task_ids, pacer)
 
     def progress(self, batch_id: str, task_ids: Sequence[str] | None = None) -> Progress:
-        ids = task_ids if task_ids is not None else [
-            e.task_id for e in self.entries(batch_id) if e.task_id is not None
-        ]
+        ids = (
+            task_ids
+            if task_ids is not None
+            else [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
+        )
         states = self.states(ids)
         return Progress(len(ids), sum(1 for s in states if s in READY_STATES), dict(Counter(states)))
 
@@ -226,6 +230,10 @@ class BatchClient:
 
     def report(self, batch_id: str) -> dict[str, Any] | None:
         return ledger.read_report(self.redis, batch_id)
+
+    def report_json(self, batch_id: str, pacer: Callable[[], None] | None = None) -> bytes | None:
+        """The final report's JSON as stored (None until there is one)."""
+        return ledger.read_report_json(self.redis, batch_id, pacer)
 
     def hooks(self, batch_id: str) -> list[dict[str, Any]] | None:
         return ledger.read_hooks(self.redis, batch_id)

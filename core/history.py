@@ -106,9 +106,10 @@ class HistoryStore:
         *,
         state: str | None = None,
         counts: Mapping[str, int] | None = None,
-        report: Mapping[str, Any] | None = None,
+        report: Mapping[str, Any] | bytes | None = None,
     ) -> bool:
-        """Record a state change, the latest counts and (once) the final report; False if unknown."""
+        """Record a state change, the latest counts and (once) the final report (a dict, or its JSON
+        bytes as read from Redis: kept as they are, nothing to encode); False if unknown."""
         sets: list[str] = ["updated_ts = ?"]
         values: list[Any] = [time.time()]
         if state is not None:
@@ -119,7 +120,7 @@ class HistoryStore:
             values.append(json.dumps(dict(counts), sort_keys=True))
         if report is not None:
             sets.append("report = ?")
-            values.append(json_yielding.dumps(report))
+            values.append(report if isinstance(report, bytes) else json_yielding.dumps(report))
         with self._connect() as conn:
             sql = f"UPDATE batches SET {', '.join(sets)} WHERE batch_id = ?"
             cur = conn.execute(sql, (*values, batch_id))

@@ -1,17 +1,37 @@
 """JSON for large values read or written beside a GUI thread: the same results as ``json.loads`` and
-``json.dumps``, but other threads get the interpreter lock every few milliseconds.
+``json.dumps``, but other threads get the interpreter lock while it runs.
 
 The C decoder and encoder hold the lock for the whole value: 50-60 ms for a 10,000-contract report with
 real analysis results (20 MB), during which the window cannot paint. Handing the decoder a Python
-``object_hook`` gives the interpreter a point to switch threads at every JSON object, at no measured cost
-(``benchmarks/grid_refresh.py``; docs/performance.md). Encoding has no such hook, so it goes through the
-pure-Python ``iterencode``: slower, but interruptible.
+``object_hook`` gives the interpreter a point to switch threads at every JSON object. Encoding has no such
+hook, so it goes through the pure-Python ``iterencode``: slower, but interruptible.
+
+Switch points alone are not enough beside Qt: a repaint calls into Python once per cell and role, and
+takes the lock back each time, so a thread that is busy for a long stretch turns one repaint into
+hundreds of switch intervals. A ``Pacer`` makes such a stretch rest briefly every few milliseconds,
+leaving the lock free long enough for a whole repaint (docs/performance.md, "Desktop app").
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
+
+
+class Pacer:
+    """Call it often from a long job: every ``work_s`` of the caller's time it sleeps ``rest_s``."""
+
+    def __init__(self, work_s: float = 0.004, rest_s: float = 0.002) -> None:
+        self.work_s = work_s
+        self.rest_s = rest_s
+        self._since = time.perf_counter()
+
+    def __call__(self) -> None:
+        if time.perf_counter() - self._since >= self.work_s:
+            time.sleep(self.rest_s)
+            self._since = time.perf_counter()
 
 
 def _same(obj: dict[str, Any]) -> dict[str, Any]:
@@ -23,12 +43,27 @@ def _same(obj: dict[str, Any]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_hook=_same)
 
 
-def loads(raw: str | bytes | bytearray) -> Any:
-    """``json.loads`` that lets other threads run while it parses."""
+def _decoder(pacer: Callable[[], None]) -> json.JSONDecoder:
+    def paced(obj: dict[str, Any]) -> dict[str, Any]:
+        pacer()
+        return obj
+
+    return json.JSONDecoder(object_hook=paced)
+
+
+def loads(raw: str | bytes | bytearray, pacer: Callable[[], None] | None = None) -> Any:
+    """``json.loads`` that lets other threads run while it parses (and rests, given a ``pacer``)."""
     text = raw.decode("utf-8") if isinstance(raw, bytes | bytearray) else raw
-    return _DECODER.decode(text)
+    return (_DECODER if pacer is None else _decoder(pacer)).decode(text)
 
 
-def dumps(value: Any) -> str:
+def dumps(value: Any, pacer: Callable[[], None] | None = None) -> str:
     """``json.dumps(value, default=str, ensure_ascii=False)`` that lets other threads run."""
-    return "".join(json.JSONEncoder(default=str, ensure_ascii=False).iterencode(value))
+    parts = json.JSONEncoder(default=str, ensure_ascii=False).iterencode(value)
+    if pacer is None:
+        return "".join(parts)
+    out: list[str] = []
+    for part in parts:
+        out.append(part)
+        pacer()
+    return "".join(out)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,9 +160,9 @@ def read_meta(r: redis.Redis, batch_id: str) -> tuple[BatchMeta, str] | None:
     return BatchMeta.from_json(json.loads(raw_meta)), (state or b"").decode()
 
 
-def read_entries(r: redis.Redis, batch_id: str) -> list[Entry]:
+def read_entries(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None) -> list[Entry]:
     raw = r.get(batch_key(batch_id, "entries"))
-    return [] if raw is None else [Entry.from_json(d) for d in json_yielding.loads(raw)]
+    return [] if raw is None else [Entry.from_json(d) for d in json_yielding.loads(raw, pacer)]
 
 
 def read_state(r: redis.Redis, batch_id: str) -> str | None:
@@ -250,9 +250,34 @@ def recent_batches(r: redis.Redis, limit: int = 200) -> list[str]:
     return [b.decode() for b in r.zrevrange(ALL_KEY, 0, limit - 1)]
 
 
+REPORT_READ_CHUNK = 1 << 20
+
+
+def read_report_json(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None) -> bytes | None:
+    """The stored report as its JSON bytes (megabytes for a big batch): to keep or parse as the caller
+    needs.
+
+    With a ``pacer`` (the desktop app) a large report is read a megabyte at a time (GETRANGE), resting
+    in between: one GET of 20 MB kept the client's reply parser busy for about 0.3 s. The report is
+    written once and never changed, so the pieces belong together; if it expired meanwhile, None.
+    """
+    key = batch_key(batch_id, "report")
+    if pacer is None:
+        raw = r.get(key)
+        return None if raw is None else bytes(raw)
+    size = int(r.strlen(key))
+    if size == 0:
+        return None
+    parts: list[bytes] = []
+    for start in range(0, size, REPORT_READ_CHUNK):
+        parts.append(r.getrange(key, start, start + REPORT_READ_CHUNK - 1))
+        pacer()
+    data = b"".join(parts)
+    return data if len(data) == size else None
+
+
 def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
-    raw = r.get(batch_key(batch_id, "report"))
-    # Megabytes for a big batch, read by the desktop app's poller beside its GUI thread.
+    raw = read_report_json(r, batch_id)
     return None if raw is None else json_yielding.loads(raw)
 
 

@@ -7,7 +7,7 @@ pipelined round trip per thousand ids, and the state-only read skips decoding re
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,10 +38,15 @@ def fast_status(raw: bytes | None) -> str:
         return "PENDING"
 
 
-def read_states(r: redis.Redis, task_ids: Sequence[str]) -> list[str]:
+def read_states(
+    r: redis.Redis, task_ids: Sequence[str], pacer: Callable[[], None] | None = None
+) -> list[str]:
+    """``pacer`` (``core.json_yielding.Pacer``) is called between chunks: the desktop app's poller."""
     states: list[str] = []
     for chunk in chunks(task_ids, CHUNK):
         states.extend(fast_status(raw) for raw in r.mget([result_key(t) for t in chunk]))
+        if pacer is not None:
+            pacer()
     return states
 
 
@@ -127,8 +132,11 @@ def _iso_to_epoch(value: Any) -> float | None:
         return None
 
 
-def read_snapshots(r: redis.Redis, batch_id: str, task_ids: Sequence[str]) -> list[TaskSnapshot]:
-    """Full per-task detail (outcome, error, attempts, worker, runtime), one round trip per chunk."""
+def read_snapshots(
+    r: redis.Redis, batch_id: str, task_ids: Sequence[str], pacer: Callable[[], None] | None = None
+) -> list[TaskSnapshot]:
+    """Full per-task detail (outcome, error, attempts, worker, runtime), one round trip per chunk;
+    ``pacer`` is called after each task."""
     snapshots: list[TaskSnapshot] = []
     for chunk in chunks(task_ids, CHUNK):
         pipe = r.pipeline(transaction=False)
@@ -137,6 +145,8 @@ def read_snapshots(r: redis.Redis, batch_id: str, task_ids: Sequence[str]) -> li
         pipe.hmget(batch_key(batch_id, "runs"), list(chunk))
         raws, attempts_raw, runs_raw = pipe.execute()
         for task_id, raw, att, run in zip(chunk, raws, attempts_raw, runs_raw, strict=True):
+            if pacer is not None:
+                pacer()
             meta = json.loads(raw) if raw is not None else None
             attempts = int(att) if att else 0
             run_info = json.loads(run) if run else {}

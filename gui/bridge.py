@@ -16,6 +16,7 @@ Signals emitted from these threads are queued into the GUI thread by Qt, so slot
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import logging
 import threading
@@ -29,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 import redis
 from PySide6.QtCore import QObject, Signal
 
+from core import json_yielding
 from core.broker import BrokerUnavailable
 from core.history import HistoryStore
+from core.json_yielding import Pacer
 from core.outcome import Outcome
 from gui.models import RowUpdate, TaskRow
 
@@ -346,7 +349,8 @@ class Bridge(QObject):
                 self.report_ready.emit(watch.batch_id, report)
             return False
         meta, state = found
-        entries = client.entries(watch.batch_id)
+        pacer = Pacer()
+        entries = client.entries(watch.batch_id, pacer)
         rows = [
             TaskRow(
                 e.name,
@@ -362,7 +366,7 @@ class Bridge(QObject):
             if e.task_id is not None:
                 watch.ids.append(e.task_id)
                 watch.row_of.append(i)
-        snaps = client.snapshots(watch.batch_id, watch.ids)
+        snaps = client.snapshots(watch.batch_id, watch.ids, pacer)
         for k, s in enumerate(snaps):
             row = rows[watch.row_of[k]]
             row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
@@ -374,7 +378,7 @@ class Bridge(QObject):
             )
         watch.reset([s.state for s in snaps], [s.outcome for s in snaps])
         watch.created_ts = meta.created_ts
-        report = client.report(watch.batch_id) if state == "final" else None
+        report, _ = _read_report(client, watch.batch_id, pacer) if state == "final" else (None, None)
         if report is not None:
             _apply_report(rows, report)
         # Launched elsewhere (CLI, another desktop): it enters this machine's history when first seen.
@@ -404,11 +408,14 @@ class Bridge(QObject):
         # values (analysis results, kilobytes each) are the bulk of what a full read would transfer
         # and parse while the GUI thread waits for the GIL.
         pending = watch.pending
-        fresh = client.states([watch.ids[k] for k in pending]) if pending else []
+        # The poller rests briefly every few milliseconds of work: the GUI thread takes the interpreter
+        # lock back for every cell it paints, which a busy thread here would delay each time.
+        pacer = Pacer()
+        fresh = client.states([watch.ids[k] for k in pending], pacer) if pending else []
         changed = [k for k, new in zip(pending, fresh, strict=True) if new != watch.states[k]]
         updates: list[RowUpdate] = []
         if changed:
-            snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed])
+            snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed], pacer)
             for k, s in zip(changed, snaps, strict=True):
                 watch.set(k, s.state, s.outcome)
                 updates.append(
@@ -425,9 +432,11 @@ class Bridge(QObject):
                     )
                 )
             watch.pending = [k for k in pending if watch.states[k] not in READY_STATES]
-        report = client.report(watch.batch_id) if state in ("final", "expired") else None
+        report, report_json = (
+            _read_report(client, watch.batch_id, pacer) if state in ("final", "expired") else (None, None)
+        )
         if report is not None:
-            updates += self._reconcile(watch, report)
+            updates += self._reconcile(watch, report, pacer)
         if updates and self._watch is watch:
             self.rows_changed.emit(watch.batch_id, updates)
         progress = watch.progress(state)
@@ -444,18 +453,20 @@ class Bridge(QObject):
             or (seen != watch.recorded and now - watch.recorded_at >= HISTORY_COUNTS_EVERY_S)
         ):
             watch.recorded, watch.recorded_at = seen, now
-            self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report)
+            # The report's JSON goes to the history as read: re-encoding megabytes would busy this thread.
+            self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report_json)
         if report is not None:
             watch.final = True
             if self._watch is watch:
                 self.report_ready.emit(watch.batch_id, report)
 
-    def _reconcile(self, watch: _Watch, report: dict[str, Any]) -> list[RowUpdate]:
+    def _reconcile(self, watch: _Watch, report: dict[str, Any], pacer: Pacer) -> list[RowUpdate]:
         """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
         before start) get it here."""
         index = {t: k for k, t in enumerate(watch.ids)}
         updates: list[RowUpdate] = []
         for c in report.get("contracts") or []:
+            pacer()
             k = index.get(c.get("task_id") or "")
             if k is None or watch.outcomes[k] == c.get("outcome"):
                 continue
@@ -474,6 +485,24 @@ class Bridge(QObject):
                 )
             )
         return updates
+
+
+def _read_report(
+    client: BatchClient, batch_id: str, pacer: Pacer
+) -> tuple[dict[str, Any] | None, bytes | None]:
+    raw = client.report_json(batch_id, pacer)
+    if raw is None:
+        return None, None
+    # A big report is hundreds of thousands of new objects: parsed with the collector on, they set off
+    # a full collection (measured ~30 ms with the lock held). They live as long as the batch is shown,
+    # so they go straight to the permanent generation instead, as the app's startup objects do.
+    gc.disable()
+    try:
+        report = json_yielding.loads(raw, pacer)
+        gc.freeze()
+    finally:
+        gc.enable()
+    return (report, raw) if isinstance(report, dict) else (None, None)
 
 
 def _apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
