@@ -176,16 +176,22 @@ class TaskTableModel(QAbstractTableModel):
     # -- loading -------------------------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[TaskRow]) -> None:
+        # Runs on the GUI thread for every row of a batch as it appears: each row's category is worked
+        # out once, and rows already in dispatch order are not sorted again.
         self.beginResetModel()
         self.rows = list(rows)
         for i, row in enumerate(self.rows):
             row.seq = i
-        self.counts = Counter(r.category for r in self.rows)
-        self._running = {i for i, r in enumerate(self.rows) if r.category == RUNNING}
-        self.rows.sort(key=self._key(self.sort_column), reverse=self._descending)
-        self.pos = [0] * len(self.rows)
-        for i, row in enumerate(self.rows):
-            self.pos[row.seq] = i
+        categories = [r.category for r in self.rows]
+        self.counts = Counter(categories)
+        self._running = {i for i, c in enumerate(categories) if c == RUNNING}
+        if self.sort_column == -1 and not self._descending:
+            self.pos = list(range(len(self.rows)))
+        else:
+            self.rows.sort(key=self._key(self.sort_column), reverse=self._descending)
+            self.pos = [0] * len(self.rows)
+            for i, row in enumerate(self.rows):
+                self.pos[row.seq] = i
         self.endResetModel()
 
     # -- sorting -------------------------------------------------------------------------------------
