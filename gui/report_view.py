@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
+    from core.reporting.charts import Theme
     from core.reporting.summary import Summary
 
 # The report's charts are laid out for 800 x 500 px (the exports): below about 640 px wide their long
@@ -137,7 +138,7 @@ class ReportView(QWidget):
         """Show a summary whose Figures were built off the GUI thread (``core.reporting.charts``)."""
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-        from core.reporting.charts import CHARTS
+        from core.reporting.charts import CHARTS, apply_theme
         from core.reporting.summary import key_figures, subject_line
 
         self.clear()
@@ -163,7 +164,9 @@ class ReportView(QWidget):
                     self.charts_ready.emit()
                 return
             i, spec = pending.pop(0)
-            canvas = FigureCanvasQTAgg(figures[spec.name])
+            figure = figures[spec.name]
+            theme = self.chart_theme()
+            canvas = FigureCanvasQTAgg(figure if theme is None else apply_theme(figure, theme))
             canvas.setMinimumHeight(CHART_MIN_HEIGHT)
             canvas.setAccessibleName(f"Chart: {spec.title}")
             self.canvases[spec.name] = canvas
@@ -176,6 +179,27 @@ class ReportView(QWidget):
         self.failures_model.set_rows(rows)
         self.failures_label.setText(f"<b>Contracts that need attention: {len(rows):,}</b>")
         self.set_enabled_actions(True)
+
+    def chart_theme(self) -> Theme | None:
+        """Dark screen colours for the charts when the palette is dark (the system's dark look); None
+        in a light palette, where the charts keep the look of the exports."""
+        from core.reporting.charts import Theme
+
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        if background.lightness() >= 128:
+            return None
+
+        def towards_text(share: float) -> str:
+            # Palette colours may carry alpha (placeholder text does); mixing gives opaque ones.
+            return QColor(
+                round(background.red() * (1 - share) + text.red() * share),
+                round(background.green() * (1 - share) + text.green() * share),
+                round(background.blue() * (1 - share) + text.blue() * share),
+            ).name()
+
+        return Theme(background.name(), text.name(), muted=towards_text(0.65), grid=towards_text(0.2))
 
     def _columns(self) -> int:
         # The view's own width: the scroll area lays its contents out only after this widget's resize.

@@ -13,12 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from core.outcome import ALL_OUTCOMES
@@ -295,6 +299,52 @@ CHARTS: tuple[ChartSpec, ...] = (
 def build_charts(summary: Summary) -> dict[str, Figure]:
     """Every chart, by name, in presentation order."""
     return {spec.name: spec.build(summary) for spec in CHARTS}
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Screen colours for a chart: the desktop app passes its palette's (dark or light)."""
+
+    background: str
+    text: str
+    muted: str
+    grid: str
+
+
+def apply_theme(fig: Figure, theme: Theme) -> Figure:
+    """Recolour a built chart's background, text, axes and grid lines for the screen it is shown on.
+
+    The data colours (the Okabe-Ito outcome and series colours) stay: they were chosen to stay distinct
+    on dark backgrounds too. Exports never go through this: they keep the printed (light) look.
+    """
+    mapping = {
+        to_hex(style.TEXT): theme.text,
+        to_hex(style.MUTED): theme.muted,
+        to_hex(style.GRID): theme.grid,
+        to_hex(style.BLACK): theme.text,  # reference lines (the median)
+    }
+
+    def mapped(colour: Any) -> str | None:
+        try:
+            return mapping.get(to_hex(colour))
+        except ValueError:
+            return None
+
+    fig.set_facecolor(theme.background)
+    for ax in fig.axes:
+        ax.set_facecolor(theme.background)
+        for spine in ax.spines.values():
+            spine.set_edgecolor(mapped(spine.get_edgecolor()) or theme.muted)
+        ax.tick_params(colors=theme.muted, labelcolor=theme.text)
+    for text in fig.findobj(Text):
+        new = mapped(text.get_color())
+        if new is not None:
+            text.set_color(new)
+    for line in fig.findobj(Line2D):
+        new = mapped(line.get_color())
+        if new is not None:
+            line.set_color(new)
+    return fig
 
 
 def png_bytes(fig: Figure, dpi: int = style.SCREEN_DPI) -> bytes:

@@ -113,3 +113,28 @@ def test_no_data_is_said_not_crashed(report: dict[str, Any], tmp_path: Path) -> 
         assert title(charts[name])  # still titled: the reader knows what is missing
         save_png(charts[name], tmp_path / f"{name}.png")
     assert is_no_data(charts["outcomes"]) == (report["batch_id"] == "empty")
+
+
+def test_dark_theme_recolours_the_frame_not_the_data(tmp_path: Path) -> None:
+    from matplotlib.colors import to_hex
+    from matplotlib.text import Text
+
+    from core.reporting.charts import Theme, apply_theme
+
+    figures = build_charts(summarize(synthetic_report(300)))
+    theme = Theme(background="#202020", text="#eeeeee", muted="#aaaaaa", grid="#404040")
+    for name, fig in figures.items():
+        bars_before = [to_hex(p.get_facecolor()) for p in fig.findobj(Rectangle) if p.axes is not None]
+        apply_theme(fig, theme)
+        assert to_hex(fig.get_facecolor()) == theme.background, name
+        colours = {to_hex(t.get_color()) for t in fig.findobj(Text) if t.get_text().strip()}
+        # No text is left in the light theme's dark greys (unreadable on a dark background).
+        assert not colours & {to_hex(style.TEXT), to_hex(style.MUTED), to_hex(style.BLACK)}, name
+        bars_after = [to_hex(p.get_facecolor()) for p in fig.findobj(Rectangle) if p.axes is not None]
+        assert [c for c in bars_after if c != theme.background] == [
+            c for c in bars_before if c != to_hex("white")
+        ], name
+    path = save_png(figures["outcomes"], tmp_path / "dark.png")
+    with Image.open(path) as image:
+        corner = image.convert("L").crop((0, 0, 40, 40))
+        assert corner.getextrema()[1] < 60  # the background really is dark in the PNG
