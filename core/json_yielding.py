@@ -23,7 +23,7 @@ from typing import Any
 class Pacer:
     """Call it often from a long job: every ``work_s`` of the caller's time it sleeps ``rest_s``."""
 
-    def __init__(self, work_s: float = 0.004, rest_s: float = 0.002) -> None:
+    def __init__(self, work_s: float = 0.002, rest_s: float = 0.004) -> None:
         self.work_s = work_s
         self.rest_s = rest_s
         self._since = time.perf_counter()
