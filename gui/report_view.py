@@ -147,7 +147,7 @@ class ReportView(QWidget):
         self.title.setText(subject_line(summary))
         for i, (label, value) in enumerate(key_figures(summary)):
             name = QLabel(label)
-            name.setStyleSheet("color: palette(placeholder-text);")
+            name.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, in light and dark palettes
             shown = QLabel(f"<b>{value}</b>")
             shown.setAccessibleName(f"{label}: {value}")
             row, col = divmod(i, 4)

@@ -137,10 +137,9 @@ def value_by_counterparty_chart(summary: Summary) -> Figure:
     with matplotlib.rc_context(style.RC):
         fig, ax = _new_figure()
         currency = summary.value_currency
-        _set_title(
-            ax,
-            f"Contract value by counterparty ({currency})" if currency else "Contract value by counterparty",
-        )
+        # Short: the title starts above the axes, right of the (long) counterparty names, and has to fit
+        # a report view's half-width canvas too.
+        _set_title(ax, f"Value by counterparty ({currency})" if currency else "Value by counterparty")
         items = [(k, v) for k, v in summary.value_by_counterparty if v]
         if not items:
             _no_data(ax, "no contract states a value")

@@ -54,7 +54,7 @@ def test_every_chart_at_10000_contracts(big: dict[str, Any], tmp_path: Path) -> 
     )
 
     value = charts["value-by-counterparty"]
-    assert title(value) == "Contract value by counterparty (USD)"
+    assert title(value) == "Value by counterparty (USD)"
     assert len(bars(value)) == 11  # top 10 + "other"
     assert sum(b.get_width() for b in bars(value)) == pytest.approx(s.value_by_currency["USD"])
     assert value.axes[0].get_yticklabels()[-1].get_text() == "other"
