@@ -283,7 +283,7 @@ def email_setup_command(
         secrets.usable_backend()
         password: str | None = None
         if password_stdin:
-            password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n")
             if not password:
                 _die("--password-stdin: stdin had no password on its first line", EXIT_USAGE)
         elif _stdin_is_tty():
