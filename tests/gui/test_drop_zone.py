@@ -20,7 +20,10 @@ def drop(widget: object, urls: list[QUrl]) -> QDropEvent:
     mime.setUrls(urls)
     pos = QPointF(10, 10)
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # Qt's own signatures: a drag-enter event takes an integer point, a drop event a float one.
+    enter = QDragEnterEvent(
+        pos.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the drop zone refused a drag with file URLs"
     event = QDropEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
