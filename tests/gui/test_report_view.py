@@ -64,3 +64,25 @@ def test_charts_keep_the_export_look_in_a_light_palette(qtbot: QtBot) -> None:
     view = _show(qtbot, light)
     for name, canvas in view.canvases.items():
         assert _lightness(canvas.figure.get_facecolor()) == 1.0, name
+
+
+def test_charts_behind_another_tab_appear_one_by_one_when_shown(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Tasks")
+    view = ReportView()
+    tabs.addTab(view, "Report")
+    tabs.resize(1400, 900)
+    tabs.show()
+    report = synthetic_report(200)
+    summary = summarize(report)
+    with qtbot.waitSignal(view.charts_ready, timeout=30_000):
+        view.show_report(report, summary, build_charts(summary))
+    assert len(view.canvases) == 6
+    assert all(c.isHidden() for c in view.canvases.values())  # nothing drawn behind the tab
+    tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: not any(c.isHidden() for c in view.canvases.values()), timeout=30_000)
+    first = next(iter(view.canvases.values()))
+    assert first.isVisible() and first.width() > 300
