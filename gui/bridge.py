@@ -496,12 +496,14 @@ def _read_report(
     # A big report is hundreds of thousands of new objects: parsed with the collector on, they set off
     # a full collection (measured ~30 ms with the lock held). They live as long as the batch is shown,
     # so they go straight to the permanent generation instead, as the app's startup objects do.
+    collecting = gc.isenabled()
     gc.disable()
     try:
         report = json_yielding.loads(raw, pacer)
         gc.freeze()
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     return (report, raw) if isinstance(report, dict) else (None, None)
 
 

@@ -157,6 +157,7 @@ class ReportView(QWidget):
         # thread) on its own, instead of one long freeze for all six.
         pending = [(i, spec) for i, spec in enumerate(CHARTS) if spec.name in figures]
         generation = self._generation = self._generation + 1
+        theme = self.chart_theme()
 
         def add_next() -> None:
             if generation != self._generation or not pending:
@@ -165,7 +166,6 @@ class ReportView(QWidget):
                 return
             i, spec = pending.pop(0)
             figure = figures[spec.name]
-            theme = self.chart_theme()
             canvas = FigureCanvasQTAgg(figure if theme is None else apply_theme(figure, theme))
             canvas.setMinimumHeight(CHART_MIN_HEIGHT)
             canvas.setAccessibleName(f"Chart: {spec.title}")

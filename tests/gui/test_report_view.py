@@ -22,11 +22,15 @@ def _show(qtbot: QtBot, palette: QPalette | None) -> ReportView:
         view.setPalette(palette)
     view.resize(1400, 900)
     view.show()
+    _load_report(qtbot, view)
+    return view
+
+
+def _load_report(qtbot: QtBot, view: ReportView) -> None:
     report = synthetic_report(200)
     summary = summarize(report)
     with qtbot.waitSignal(view.charts_ready, timeout=30_000):
         view.show_report(report, summary, build_charts(summary))
-    return view
 
 
 def _lightness(colour: object) -> float:
@@ -76,10 +80,7 @@ def test_charts_behind_another_tab_appear_one_by_one_when_shown(qtbot: QtBot) ->
     tabs.addTab(view, "Report")
     tabs.resize(1400, 900)
     tabs.show()
-    report = synthetic_report(200)
-    summary = summarize(report)
-    with qtbot.waitSignal(view.charts_ready, timeout=30_000):
-        view.show_report(report, summary, build_charts(summary))
+    _load_report(qtbot, view)
     assert len(view.canvases) == 6
     assert all(c.isHidden() for c in view.canvases.values())  # nothing drawn behind the tab
     tabs.setCurrentWidget(view)
