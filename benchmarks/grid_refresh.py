@@ -3,6 +3,7 @@
 
     python benchmarks/grid_refresh.py                 # both parts
     python benchmarks/grid_refresh.py --no-live       # only the model/view refresh timings
+    python benchmarks/grid_refresh.py --no-live --no-refresh --report-tab   # only opening the Report tab
     python benchmarks/grid_refresh.py --rows 10000 --workers 2 --task-ms 5
 
 Offscreen (QT_QPA_PLATFORM=offscreen), so painting is real (raster) but nothing reaches a screen. The
@@ -142,6 +143,57 @@ def refresh_benchmark(rows: int, rounds: int) -> dict[str, float]:
     results["search (10 matches)"] = statistics.median(samples)
     grid.close()
     return results
+
+
+# ------------------------------------------------------------------------------- part 1b: the report tab
+
+
+def report_tab_benchmark(rows: int) -> list[float]:
+    """The event-loop stalls (longest first) after switching to a report tab whose charts were built
+    while another tab showed: what a person sees on opening the Report tab of a finished batch."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+
+    from core.reporting.charts import build_charts
+    from core.reporting.sample import synthetic_report
+    from core.reporting.summary import summarize
+    from gui.report_view import ReportView
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    tabs = QTabWidget()
+    tabs.addTab(QWidget(), "Tasks")
+    view = ReportView()
+    tabs.addTab(view, "Report")
+    tabs.resize(1440, 900)
+    tabs.show()
+    report = synthetic_report(rows)
+    summary = summarize(report)
+    ready: list[bool] = []
+    view.charts_ready.connect(lambda: ready.append(True))
+    view.show_report(report, summary, build_charts(summary))
+    while not ready:
+        app.processEvents()
+    stalls: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        stalls.append(max(0.0, now - last[0] - 0.005))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    last[0] = time.perf_counter()
+    tabs.setCurrentWidget(view)
+    end = time.perf_counter() + 3.0
+    while time.perf_counter() < end:
+        app.processEvents()
+    timer.stop()
+    tabs.close()
+    return sorted(stalls, reverse=True)
 
 
 # ----------------------------------------------------------------------------------- part 2: live batch
@@ -361,6 +413,9 @@ def main() -> int:
     parser.add_argument("--no-live", action="store_true")
     parser.add_argument("--no-refresh", action="store_true")
     parser.add_argument(
+        "--report-tab", action="store_true", help="also time opening the Report tab of a --rows report"
+    )
+    parser.add_argument(
         "--no-filter-clicks", action="store_true", help="only scroll during the live batch (no filter flips)"
     )
     args = parser.parse_args()
@@ -369,6 +424,10 @@ def main() -> int:
         print(f"## One refresh of the grid ({args.rows:,} rows, median of {args.rounds})")
         for name, seconds in refresh_benchmark(args.rows, args.rounds).items():
             print(f"  {name:48} {_ms(seconds)}")
+    if args.report_tab:
+        stalls = report_tab_benchmark(args.rows)
+        print(f"## Opening the Report tab ({args.rows:,} contracts): the longest stalls after the switch")
+        print("  " + ", ".join(_ms(x) for x in stalls[:5]))
     if not args.no_live:
         print(
             f"## Live batch of {args.rows:,} contracts ({args.workers} worker processes, "
