@@ -53,6 +53,9 @@ TICK_SIZE = 10
 ANNOTATION_SIZE = 9
 
 RC: dict[str, Any] = {
+    # Labels are contract data: "$" in a party name must print as "$", never start TeX-like mathtext
+    # (two of them made the chart, and so the export and the email, fail with a parse error).
+    "text.parse_math": False,
     "font.family": FONT_FAMILY,
     "font.size": LABEL_SIZE,
     "axes.titlesize": TITLE_SIZE,

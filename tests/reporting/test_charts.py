@@ -138,3 +138,18 @@ def test_dark_theme_recolours_the_frame_not_the_data(tmp_path: Path) -> None:
     with Image.open(path) as image:
         corner = image.convert("L").crop((0, 0, 40, 40))
         assert corner.getextrema()[1] < 60  # the background really is dark in the PNG
+
+
+def test_dollar_signs_in_contract_data_print_as_written(tmp_path: Path) -> None:
+    # Two "$" in a party name once started matplotlib's mathtext, whose parse error failed the chart,
+    # and with it the export and the email.
+    report = synthetic_report(5, seed=11, failure_rate=0, today=AS_OF)
+    odd = "Acme $x^{ Holdings $ Co"
+    for c in report["contracts"]:
+        c["result"]["parties"] = ["Our Company", odd]
+        c["result"]["governing_law"] = "$ State $"
+    charts = build_charts(summarize(report, as_of=AS_OF))
+    for name, fig in charts.items():
+        save_png(fig, tmp_path / f"{name}.png")
+    labels = [t.get_text() for t in charts["value-by-counterparty"].axes[0].get_yticklabels()]
+    assert any("$x^{" in label for label in labels), labels
