@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
 import PySide6
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from core.version import version
 
 
 def versions(redis_server: str | None = None) -> list[tuple[str, str]]:
     import celery  # imported here: Celery takes half a second, About is rarely opened
     import redis as redis_py
 
-    try:
-        app_version = metadata.version("contract-batch-manager")
-    except metadata.PackageNotFoundError:
-        app_version = "development"
     return [
-        ("Contract Batch Manager", app_version),
+        ("Contract Batch Manager", version()),
         ("Qt", qVersion()),
         ("PySide6", PySide6.__version__),
         ("Celery", celery.__version__),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from core.cli import analysis_commands, engine_commands, report_commands
+from core.version import version
 
 
 class PlainErrorsGroup(click.Group):
@@ -24,7 +25,7 @@ class PlainErrorsGroup(click.Group):
 
 
 @click.group(cls=PlainErrorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="contract-batch-manager")
+@click.version_option(version=version(), prog_name="contract-batch")
 def main() -> None:
     """Run contract batches on Celery workers and get exactly one report per batch."""
 
