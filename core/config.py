@@ -58,3 +58,27 @@ def save_section(section: str, values: dict[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(config, fh, indent=2, sort_keys=True)
     os.replace(tmp, path)
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+class NotPrivate(RuntimeError):
+    """A directory the product keeps private data in belongs to someone else: refuse to use it."""
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only this user can enter (0700 on POSIX), created if needed.
+
+    One that exists but belongs to another user is refused: someone who created it first could read or
+    replace what goes in (a socket, a log of contract results).
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        stat = path.lstat()
+        if stat.st_uid != os.getuid() or not path.is_dir() or path.is_symlink():
+            raise NotPrivate(f"{path} belongs to another user (or is a link): refusing to use it")
+        if stat.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    return path

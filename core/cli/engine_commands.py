@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,13 @@ from core.config import load_section
 from core.local_mode import LocalMode, Started
 from core.processors import DEFAULT_PROCESSOR, resolve_callable
 from core.report_hooks import HOOKS_ENV, hook_specs_from_env
+from core.runtime import build_id
 
 EXIT_NO_REPORT = 1
 EXIT_USAGE = 2
 EXIT_NOT_FINAL = 3
+EXIT_INTERRUPTED = 130
+POOL_ENV = "CONTRACT_BATCH_POOL"
 
 broker_option = click.option(
     "--broker",
@@ -66,6 +71,23 @@ def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
 # -- worker ------------------------------------------------------------------------------------------
 
 
+def default_pool() -> str:
+    """Celery's prefork pool where processes can fork (its time limits and terminate need it), else the
+    threads pool (Windows)."""
+    return os.environ.get(POOL_ENV) or ("prefork" if os.name == "posix" else "threads")
+
+
+def _lower_priority(nice: str | None) -> None:
+    if not nice:
+        return
+    if hasattr(os, "nice"):
+        os.nice(int(nice))  # inherited by the pool processes forked below
+    else:
+        import psutil
+
+        psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)  # type: ignore[attr-defined]
+
+
 @click.command("worker")
 @broker_option
 @click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=None, help="Pool processes.")
@@ -75,6 +97,11 @@ def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
               help=f"hook(report) called once per batch; repeatable (also ${HOOKS_ENV}, comma-separated).")
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 @click.option("--hostname", "-n", default=None, help="Node name (default cb<pid>@<host>).")
+@click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default=None,
+              help=f"Celery pool (default prefork, threads where processes cannot fork; ${POOL_ENV}).")
+# Local mode starts its workers with these: the URL (with TCP, its password) is found, not passed.
+@click.option("--local-dir", type=click.Path(file_okay=False, path_type=Path), default=None, hidden=True)
+@click.option("--local-transport", type=click.Choice(["unix", "tcp"]), default=None, hidden=True)
 def worker_command(
     broker: str | None,
     concurrency: int | None,
@@ -82,13 +109,19 @@ def worker_command(
     report_hooks: tuple[str, ...],
     loglevel: str,
     hostname: str | None,
+    pool: str | None,
+    local_dir: Path | None,
+    local_transport: str | None,
 ) -> None:
-    """Run a Celery prefork worker for contract batches (events on, so Flower can watch it)."""
-    choice = resolve_broker(broker)
-    local = LocalMode()
-    if choice.local:
-        local.start_redis()
-    url = choice.url or local.url
+    """Run a Celery worker for contract batches (events on, so Flower can watch it)."""
+    if local_dir is not None:
+        url = LocalMode(local_dir, local_transport).url
+    else:
+        choice = resolve_broker(broker)
+        local = LocalMode()
+        if choice.local:
+            local.start_redis()
+        url = choice.url or local.url
     hooks = list(report_hooks) or hook_specs_from_env()
     for spec in [processor or DEFAULT_PROCESSOR, *hooks]:
         try:
@@ -99,10 +132,7 @@ def worker_command(
         check_reachable(url)
     except BrokerUnavailable as exc:
         fail(str(exc), EXIT_NO_REPORT)
-    nice = os.environ.get("CONTRACT_BATCH_WORKER_NICE")
-    if nice and hasattr(os, "nice"):
-        # Inherited by the pool processes forked below.
-        os.nice(int(nice))
+    _lower_priority(os.environ.get("CONTRACT_BATCH_WORKER_NICE"))
     # Pool processes are forked from this one and read their processor and hooks from the environment.
     if processor:
         os.environ["CONTRACT_BATCH_PROCESSOR"] = processor
@@ -115,7 +145,7 @@ def worker_command(
         ledger.publish_hook_specs(app.backend.client, hooks)
     argv = [
         "worker",
-        "--pool", "prefork",
+        "--pool", pool or default_pool(),
         "--task-events",
         "--queues", f"{TASK_QUEUE},{CONTROL_QUEUE}",
         "--loglevel", loglevel,
@@ -123,7 +153,7 @@ def worker_command(
     ]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
-    click.echo(f"worker for {mask(url)}", err=True)
+    click.echo(f"Contract Batch Manager {build_id()}: worker pid {os.getpid()} for {mask(url)}", err=True)
     app.worker_main(argv)
 
 
@@ -181,6 +211,32 @@ def run_command(
             started = local.ensure_running(local_concurrency())
         except Exception as exc:
             fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
+    with _stopping_on_failure(local, started):
+        _launch(loaded, choice, local, started, label, soft_time_limit, time_limit, deadline, wait,
+                as_json, out)
+
+
+@contextlib.contextmanager
+def _stopping_on_failure(local: LocalMode, started: Started) -> Iterator[None]:
+    """What this command started in local mode is stopped again when it fails; Ctrl-C (the batch goes
+    on) and success leave that to the command."""
+    try:
+        yield
+    except SystemExit as exc:
+        if exc.code not in (None, 0, EXIT_INTERRUPTED) and (started.redis or started.workers):
+            local.stop(started)
+        raise
+    except Exception:
+        if started.redis or started.workers:
+            local.stop(started)
+        raise
+
+
+def _launch(
+    loaded: Any, choice: BrokerChoice, local: LocalMode, started: Started, label: str,
+    soft_time_limit: float | None, time_limit: float | None, deadline: float | None, wait: bool,
+    as_json: bool, out: Path | None,
+) -> None:
     client = connect_client(choice, local)
     # What the desktop app's Settings chose, unless given here.
     engine_cfg = load_section("engine")
@@ -222,7 +278,7 @@ def run_command(
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
                    f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     if show_progress:
         # The report can land between two progress lines: end on the true final count.
         click.echo(f"\r{meta.dispatched}/{meta.dispatched} done, report ready" + " " * 30, err=True)
@@ -354,10 +410,14 @@ def local_group() -> None:
 def local_start(concurrency: int | None) -> None:
     """Start local Redis and a local worker (if not running) and leave them running."""
     local = LocalMode()
-    started = local.ensure_running(concurrency or local_concurrency())
-    click.echo(f"local Redis {'started' if started.redis else 'already running'} at {local.url}")
+    try:
+        started = local.ensure_running(concurrency or local_concurrency())
+    except Exception as exc:
+        fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
+    click.echo(f"local server {'started' if started.redis else 'already running'} at {local.display_url}")
+    pids = ", ".join(map(str, local.worker_pids())) or "none"
     click.echo(f"local worker {'started' if started.workers else 'already running'} "
-               f"(pids {local.worker_pids()}); logs in {local.logs}")
+               f"(pid {pids}); logs in {local.logs}")
 
 
 @local_group.command("stop")
@@ -370,11 +430,18 @@ def local_stop() -> None:
 
 @local_group.command("status")
 def local_status() -> None:
-    """Whether local Redis and workers are running."""
+    """Whether local Redis and workers are running, and which installation started them."""
     local = LocalMode()
-    click.echo(f"redis: {'running' if local.redis_alive() else 'stopped'} ({local.url})")
-    pids = local.worker_pids()
-    click.echo(f"workers: {'running, pids ' + str(pids) if pids else 'stopped'}")
+    servers = local.records("redis")
+    state = "running" if local.redis_alive() else "stopped"
+    what = f", {servers[0].build}" if servers and servers[0].build else ""
+    click.echo(f"redis: {state} ({local.display_url}{what})")
+    workers = local.records("workers")
+    if not workers:
+        click.echo("workers: stopped")
+    for record in workers:
+        mine = " (this installation)" if record.build == build_id() else " (another installation)"
+        click.echo(f"worker: pid {record.pid}, {record.build or 'unknown version'}{mine}")
 
 
 def register(group: click.Group) -> None:
