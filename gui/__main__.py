@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import time
@@ -14,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer  # noqa: E402
 from gui.app import build_window, create_context, make_application, setup_logging, shutdown  # noqa: E402
 from gui.main_window import MainWindow, settle_memory  # noqa: E402
 from gui.resources import samples_dir  # noqa: E402
+from gui.single_instance import InstanceServer, hand_over  # noqa: E402
 
 
 class SelfTest(QObject):
@@ -97,7 +99,12 @@ class SelfTest(QObject):
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    from core.version import version
+
     parser = argparse.ArgumentParser(prog="contract-batch-gui", description="Contract Batch Manager")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="contract files or folders to put in the contracts list")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -114,34 +121,56 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen bundle's launch subprocess starts here first
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and installers have no display
     setup_logging()
     app = make_application()
+    paths = [os.path.abspath(p) for p in args.paths]
+    probe_only = args.self_test or args.startup_time
+    instance = None if probe_only else InstanceServer(app)
+    if instance is not None and hand_over(paths, instance.name):
+        return 0  # the window already open took the files
+    if instance is not None:
+        instance.listen()
     ctx = create_context(broker_option=args.broker)
     window = build_window(ctx, start=False)
     settle_memory()  # everything imported and built so far lives as long as the app
     runner = SelfTest(window, args.timeout) if args.self_test else None
+    if instance is not None:
+        instance.paths_received.connect(lambda received: _bring_files(window, received))
     window.show()
-    # Connect after the first paint: the window is usable while local services come up.
-    QTimer.singleShot(0, window.start_services)
     if args.startup_time:
-        app = make_application()
-
+        # Only the window is measured: no local services are started, so none is left behind.
         def usable() -> None:
             print(f"window usable after {time.perf_counter() - _T0:.2f} s", flush=True)
             app.quit()
 
         QTimer.singleShot(0, usable)
+    else:
+        # Connect after the first paint: the window is usable while local services come up.
+        QTimer.singleShot(0, window.start_services)
+    if paths:
+        QTimer.singleShot(0, lambda: window.load_paths(paths))
     code = app.exec()
     started = ctx.started
     shutdown(window)
+    if instance is not None:
+        instance.close()
     if runner is not None:
         if started is not None:
             ctx.local.stop(started)  # leave the machine as the self-test found it
         return runner.code
     return code
+
+
+def _bring_files(window: MainWindow, paths: list[str]) -> None:
+    if paths:
+        window.load_paths(paths)
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 if __name__ == "__main__":

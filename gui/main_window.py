@@ -281,8 +281,7 @@ class MainWindow(QMainWindow):
             return
         local = self.ctx.local
         mode = "local" if choice.local else "remote"
-        url = choice.url or local.url
-        label = "local" if choice.local else mask(url)
+        label = "local" if choice.local else mask(choice.url or "")
         self.health_label.setText(
             "Local mode: starting Redis and a worker…" if choice.local else f"Connecting to {label}…"
         )
@@ -292,8 +291,14 @@ class MainWindow(QMainWindow):
             started = local.ensure_running(concurrency) if choice.local else None
             from core.client import connect as connect_client
 
-            client = connect_client(url)
-            info = client.redis.info("server")
+            try:
+                # Local mode's address is known once it runs (with TCP: its port and keyring password).
+                client = connect_client(choice.url or local.url)
+                info = client.redis.info("server")
+            except BaseException:
+                if started is not None:
+                    local.stop(started)  # nothing this window started outlives a failed connect
+                raise
             # Warm up the reporting stack here, off the GUI thread, so the first report shows quickly.
             import core.reporting.exporter  # noqa: F401
 
