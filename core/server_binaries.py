@@ -172,9 +172,9 @@ def best_server() -> ServerBinary:
 def server_for(data_dir: Path) -> ServerBinary:
     """The server to open ``data_dir`` with: the one that wrote it, else one that can read it, else refuse."""
     record = DataRecord.read(data_dir)
-    if record is None:
-        return best_server()
     servers = available_servers()
+    if record is None or not servers:
+        return best_server()
     same = [s for s in servers if (s.family, s.version) == (record.family, record.version)]
     if same:
         same.sort(key=lambda s: s.path != record.path)

@@ -17,6 +17,7 @@ import click
 from core import ledger
 from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, resolve_broker
 from core.config import load_section
+from core.keyring_store import KeyringUnavailable
 from core.local_mode import LocalMode, Started
 from core.processors import DEFAULT_PROCESSOR, resolve_callable
 from core.report_hooks import HOOKS_ENV, hook_specs_from_env
@@ -59,10 +60,10 @@ def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
     """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
     from core.client import BatchClient
 
-    url = choice.url or (local or LocalMode()).url
     try:
+        url = choice.url or (local or LocalMode()).url  # local TCP mode reads its password from the keyring
         check_reachable(url)
-    except BrokerUnavailable as exc:
+    except (BrokerUnavailable, KeyringUnavailable) as exc:
         hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
         fail(f"{exc}{hint}", EXIT_NO_REPORT)
     return BatchClient(url)
@@ -115,7 +116,10 @@ def worker_command(
 ) -> None:
     """Run a Celery worker for contract batches (events on, so Flower can watch it)."""
     if local_dir is not None:
-        url = LocalMode(local_dir, local_transport).url
+        try:
+            url = LocalMode(local_dir, local_transport).url
+        except KeyringUnavailable as exc:
+            fail(str(exc), EXIT_NO_REPORT)
     else:
         choice = resolve_broker(broker)
         local = LocalMode()
