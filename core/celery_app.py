@@ -19,6 +19,9 @@ from celery.backends.redis import RedisBackend
 from kombu import Exchange, Queue, pools
 
 from core.engine_settings import EngineSettings
+from core.guarded_transport import guarded_url, register
+
+register()
 
 TASK_QUEUE = "contract_batch"
 # Finalization gets its own queue: kombu's Redis transport polls queues round-robin, so a report is
@@ -62,6 +65,11 @@ class ContractBatchCelery(Celery):
     def _get_backend(self) -> RedisBackend:
         _, url = backends.by_url(self.conf.result_backend, self.loader)
         return BulkReadRedisBackend(app=self, url=url)
+
+    def _connection(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        # Every broker connection (consumers, producers, their pools' clones) sets malformed messages
+        # aside instead of dying on them: core.guarded_transport.
+        return super()._connection(guarded_url(url), *args, **kwargs)
 
 
 app = ContractBatchCelery("contract_batch")

@@ -19,6 +19,8 @@ Keys (prefix ``contract_batch:``), all in the broker's Redis:
 - ``activity``              epoch of the last header task start, any batch (idle detection)
 - ``report_hooks``          JSON list of hook specs a worker was started with
 - ``sweeper``               lock: which worker sweeps this period; ``sweep_seen``: when the last sweep ran
+- ``quarantine``            list of JSON records of malformed messages set aside by the workers
+                            (newest first, at most ``QUARANTINE_MAX``, kept ``QUARANTINE_TTL_S``)
 
 Task results stay where Celery puts them (``celery-task-meta-<task_id>``), so Flower and
 ``AsyncResult`` keep working.
@@ -43,6 +45,11 @@ ALL_KEY = PREFIX + "batches"
 ACTIVITY_KEY = PREFIX + "activity"
 SWEEPER_KEY = PREFIX + "sweeper"
 SWEEP_SEEN_KEY = PREFIX + "sweep_seen"
+QUARANTINE_KEY = PREFIX + "quarantine"
+QUARANTINE_MAX = 1000
+QUARANTINE_TTL_S = 7 * 24 * 3600
+# What of a malformed message is kept for a person to look at: enough to recognise it, not a whole PDF.
+QUARANTINE_RAW_CHARS = 16_384
 
 STATE_OPEN = "open"
 STATE_CANCELLED = "cancelled"
@@ -293,3 +300,28 @@ def last_activity(r: redis.Redis) -> float | None:
 
 def touch_activity(r: redis.Redis, now: float | None = None) -> None:
     r.set(ACTIVITY_KEY, repr(time.time() if now is None else now))
+
+
+# -- malformed messages ----------------------------------------------------------------------------
+
+
+def quarantine(client: redis.Redis, queue: str | None, reason: str, raw: str) -> None:
+    record = {
+        "at": time.time(), "queue": queue, "reason": reason, "size": len(raw),
+        "raw": raw[:QUARANTINE_RAW_CHARS],
+    }
+    pipe = client.pipeline(transaction=False)
+    pipe.lpush(QUARANTINE_KEY, json.dumps(record))
+    pipe.ltrim(QUARANTINE_KEY, 0, QUARANTINE_MAX - 1)
+    pipe.expire(QUARANTINE_KEY, QUARANTINE_TTL_S)
+    pipe.execute()
+
+
+def quarantined(client: redis.Redis, limit: int = 100) -> list[dict[str, Any]]:
+    records = []
+    for raw in client.lrange(QUARANTINE_KEY, 0, max(0, limit - 1)):
+        try:
+            records.append(json.loads(raw))
+        except ValueError:
+            continue
+    return records

@@ -401,6 +401,31 @@ def cancel_command(batch_id: str, broker: str | None) -> None:
     click.echo(f"revoked {count} unfinished task(s) of batch {batch_id}")
 
 
+@click.command("quarantine")
+@broker_option
+@click.option("--json", "as_json", is_flag=True, help="Every record, with the message as received.")
+@click.option("--limit", type=click.IntRange(1, ledger.QUARANTINE_MAX), default=50, show_default=True)
+def quarantine_command(broker: str | None, as_json: bool, limit: int) -> None:
+    """Malformed messages the workers set aside instead of running (newest first)."""
+    client = _client_for(broker)
+    records = ledger.quarantined(client.redis, limit)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    if not records:
+        click.echo("no malformed messages were set aside")
+        return
+    click.echo(f"{'WHEN (UTC)':<20} {'QUEUE':<24} {'SIZE':>8}  REASON")
+    for r in records:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(float(r.get("at") or 0)))
+        click.echo(f"{when:<20} {r.get('queue') or '?'!s:<24} {int(r.get('size') or 0):>8}  "
+                   f"{_printable(str(r.get('reason')))}")
+
+
+def _printable(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
 # -- local -------------------------------------------------------------------------------------------
 
 
@@ -450,5 +475,5 @@ def local_status() -> None:
 
 def register(group: click.Group) -> None:
     for command in (worker_command, run_command, status_command, report_command, cancel_command,
-                    local_group):
+                    quarantine_command, local_group):
         group.add_command(command)
