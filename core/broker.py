@@ -22,6 +22,31 @@ class BrokerUnavailable(RuntimeError):
     """The broker cannot be reached; the message says where and why, never a password."""
 
 
+class InvalidBrokerUrl(BrokerUnavailable):
+    """The URL itself is wrong (a port that is not a number, an unknown option): bad usage."""
+
+
+_SCHEMES = ("redis", "rediss", "redis+socket", "unix", "socket")
+_MAX_URL_CHARS = 2048
+
+
+def validate_url(url: str) -> str:
+    """``url`` if Redis and kombu can use it, else ``InvalidBrokerUrl`` saying why in one line."""
+    shown = mask(url[:200]) + ("..." if len(url) > 200 else "")
+    if len(url) > _MAX_URL_CHARS or not url.isprintable():
+        raise InvalidBrokerUrl(f"not a valid Redis URL: {shown!r} (too long, or control characters)")
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES:
+        raise InvalidBrokerUrl(f"not a Redis URL: {shown!r} (expected redis://host:port/db)")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number or out of range
+        if parts.scheme in ("redis", "rediss"):
+            redis.connection.parse_url(url)  # redis-py's own reading of the query options
+    except ValueError as exc:
+        raise InvalidBrokerUrl(f"not a valid Redis URL: {shown!r}: {scrub(str(exc))}") from None
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class BrokerChoice:
     url: str | None  # None means local mode
@@ -33,14 +58,15 @@ class BrokerChoice:
 
 
 def resolve_broker(option: str | None) -> BrokerChoice:
+    """Where to connect; ``InvalidBrokerUrl`` for a URL that cannot work, whichever source gave it."""
     if option:
-        return BrokerChoice(with_keyring_password(option), "option")
+        return BrokerChoice(with_keyring_password(validate_url(option)), "option")
     env = os.environ.get(BROKER_ENV, "").strip()
     if env:
-        return BrokerChoice(with_keyring_password(env), "env")
+        return BrokerChoice(with_keyring_password(validate_url(env)), "env")
     configured = str(load_section("broker").get("url") or "").strip()
     if configured and configured != "local":
-        return BrokerChoice(with_keyring_password(configured), "config")
+        return BrokerChoice(with_keyring_password(validate_url(configured)), "config")
     return BrokerChoice(None, "local")
 
 
@@ -77,7 +103,8 @@ def mask(url: str) -> str:
     parts = urlsplit(url)
     if not parts.password:
         return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    # host[:port] as written: a port that is not a number must not turn masking into an exception.
+    netloc = f"{parts.username or ''}:***@{parts.netloc.rpartition('@')[2]}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 

@@ -214,8 +214,11 @@ class AttemptGate:
 
 
 # Every header task runs this once when it starts: one atomic server-side call, not five commands.
+# A task of a batch that does not exist (expired, or a forged message) writes nothing: no keys without an
+# expiry, and no reset of the idle clock.
 _BEGIN_ATTEMPT = """
 local gate = redis.call('hmget', KEYS[1], 'state', 'deadline_at')
+if not gate[1] then return {false, false, 0, 0} end
 local attempt = redis.call('hincrby', KEYS[2], ARGV[1], 1)
 redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
 redis.call('set', KEYS[4], ARGV[3])

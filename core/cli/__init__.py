@@ -15,11 +15,14 @@ class PlainErrorsGroup(click.Group):
         import redis
         from kombu.exceptions import OperationalError
 
+        from core.broker import InvalidBrokerUrl, scrub
+
         try:
             return super().invoke(ctx)
+        except InvalidBrokerUrl as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
         except (redis.ConnectionError, redis.TimeoutError, OperationalError) as exc:
-            from core.broker import scrub
-
             click.echo(f"error: lost the connection to Redis: {scrub(str(exc))}", err=True)
             ctx.exit(1)
 

@@ -41,10 +41,20 @@ def _valid_domain(domain: str) -> bool:
     return len(ascii_domain) <= 253 and all(_LABEL.match(label) for label in labels) and bool(labels[0])
 
 
+MAX_ADDRESS_CHARS = 320  # RFC 5321: 64 for the local part, 255 for the domain, and the "@"
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value as an error message quotes it: its start, and how long it was when that is not all."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value):,} characters)"
+
+
 def parse_mailbox(value: str, *, what: str = "address") -> Mailbox:
     """One address, validated; raises ``InvalidAddress`` naming ``what`` ("recipient", "sender")."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidAddress(f"empty {what}")
+    if len(value) > MAX_ADDRESS_CHARS + 200:  # room for a display name
+        raise InvalidAddress(f"{what} {shown(value)} is too long to be an email address")
     if _CONTROL.search(value):
         # Never echo the raw value: it is exactly the kind of string that breaks terminals and logs.
         raise InvalidAddress(f"{what} {value.splitlines()[0][:60]!r}... contains a control character (CR/LF)")
@@ -53,21 +63,21 @@ def parse_mailbox(value: str, *, what: str = "address") -> Mailbox:
         header = default_policy.header_factory("To", value)
         boxes = header.addresses
     except (ValueError, IndexError, TypeError):
-        raise InvalidAddress(f"{what} {value!r} is not a valid email address") from None
+        raise InvalidAddress(f"{what} {shown(value)} is not a valid email address") from None
     if header.defects or len(boxes) != 1 or not boxes[0].addr_spec or boxes[0].addr_spec == "<>":
-        raise InvalidAddress(f"{what} {value!r} is not a single valid email address")
+        raise InvalidAddress(f"{what} {shown(value)} is not a single valid email address")
     name, addr = boxes[0].display_name, boxes[0].addr_spec
     local, at, domain = addr.rpartition("@")
     if not at or not local or "@" in local or not _LOCAL.match(local) or ".." in local:
-        raise InvalidAddress(f"{what} {value!r} is not a valid email address")
+        raise InvalidAddress(f"{what} {shown(value)} is not a valid email address")
     if local.startswith(".") or local.endswith(".") or len(local) > 64:
-        raise InvalidAddress(f"{what} {value!r} is not a valid email address")
+        raise InvalidAddress(f"{what} {shown(value)} is not a valid email address")
     if not _valid_domain(domain):
-        raise InvalidAddress(f"{what} {value!r} has an invalid domain {domain!r}")
+        raise InvalidAddress(f"{what} {shown(value)} has an invalid domain {shown(domain)}")
     try:
         Address(display_name=name, addr_spec=addr)  # the email package's own check, as a last line
     except (ValueError, IndexError) as exc:
-        raise InvalidAddress(f"{what} {value!r} is not a valid email address ({exc})") from None
+        raise InvalidAddress(f"{what} {shown(value)} is not a valid email address ({exc})") from None
     # Non-ASCII domains travel as IDNA ("xn--"): plain SMTP servers without SMTPUTF8 accept them.
     return Mailbox(display_name=name.strip(), addr_spec=f"{local}@{domain.encode('idna').decode('ascii')}")
 

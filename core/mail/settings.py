@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import config
-from core.mail.addresses import Mailbox, parse_mailbox, parse_recipients
+from core.mail.addresses import Mailbox, parse_mailbox, parse_recipients, shown
 from core.mail.errors import SettingsError
 
 SECTION = "email"
@@ -152,13 +152,17 @@ def resolve_settings(
     except (TypeError, ValueError):
         raise SettingsError(f"timeout {merged.get('timeout')!r} is not a number of seconds") from None
     host = str(merged["host"]).strip() if merged.get("host") else None
-    if host and any(c.isspace() or ord(c) < 32 for c in host):
-        raise SettingsError(f"SMTP host {host!r} contains whitespace or control characters")
+    if host and (len(host) > 253 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in host)):
+        raise SettingsError(f"SMTP host {shown(host)} is too long or has whitespace or control characters")
+    user = str(merged["user"]).strip() if merged.get("user") else None
+    # A user name travels in the SMTP AUTH exchange: a CR/LF there would end the command early.
+    if user and (len(user) > 256 or any(ord(c) < 32 or ord(c) == 127 for c in user)):
+        raise SettingsError(f"SMTP user {shown(user)} is too long or contains control characters (CR/LF)")
     return EmailSettings(
         host=host,
         port=port,
         security=security,
-        user=str(merged["user"]).strip() if merged.get("user") else None,
+        user=user,
         sender=str(merged["from"]).strip() if merged.get("from") else None,
         recipients=tuple(_split_list(merged.get("to"))),
         ca_file=str(Path(ca_file).expanduser()) if ca_file else None,

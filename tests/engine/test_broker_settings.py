@@ -117,3 +117,15 @@ def test_local_workers_yield_the_cpu_to_the_window(tmp_path: Path) -> None:
         wait_for(settled, timeout=60, what="the worker and its pool at niceness +10")
     finally:
         local.stop()
+
+
+@pytest.mark.parametrize("url", ["redis://localhost:notaport/0", "redis://:s3cret@localhost:99999/0",
+                                 "redis://localhost:6390/0?socket_timeout=abc", "http://example.com",
+                                 "redis://host/0\r\nX"])
+def test_a_broken_broker_url_is_one_line_and_exit_2(url: str) -> None:
+    from tests.engine.test_cli import cli
+
+    proc = cli("status", "somebatch", "--broker", url)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "s3cret" not in proc.stderr

@@ -239,3 +239,15 @@ def test_a_large_report_read_in_pieces_is_whole_or_none(redis_url: str) -> None:
     assert ledger.read_report_json(r, "big", expire_midway) is None
     assert ledger.read_report_json(r, "missing", lambda: None) is None
     r.close()
+
+
+def test_a_task_of_a_batch_that_does_not_exist_writes_nothing(redis_url: str) -> None:
+    r = redis.Redis.from_url(redis_url)
+    r.set(ledger.ACTIVITY_KEY, "1000.0")
+    gate = ledger.begin_attempt(r, "nosuchbatch", "nosuchbatch-0", "w@x", time.time())
+    assert gate.state is None and gate.attempt == 0
+    assert refusal(gate, time.time()) is not None
+    # No keys that nothing would ever expire, and the idle clock of the real batches is not reset.
+    assert r.keys(ledger.batch_key("nosuchbatch") + "*") == []
+    assert r.get(ledger.ACTIVITY_KEY) == b"1000.0"
+    r.close()

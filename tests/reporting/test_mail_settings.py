@@ -96,3 +96,16 @@ def test_addresses_accepted_and_normalised() -> None:
     assert parse_mailbox("a@bücher.de").addr_spec == "a@xn--bcher-kva.de"
     boxes = parse_recipients(["a@example.com", "A@Example.com", "b@example.com"])
     assert [b.addr_spec for b in boxes] == ["a@example.com", "b@example.com"]
+
+
+def test_a_user_name_with_cr_lf_is_refused() -> None:
+    with pytest.raises(SettingsError, match="control characters"):
+        resolve_settings(options={"host": "smtp.example.com", "user": "me\r\nBcc: evil@example.com"},
+                         stored={}, environ={})
+
+
+def test_an_error_quotes_a_huge_address_briefly() -> None:
+    huge = "a" * 100_000 + "@example.com"
+    with pytest.raises(InvalidAddress) as info:
+        parse_mailbox(huge, what="sender")
+    assert len(str(info.value)) < 200 and "100,012 characters" in str(info.value)
