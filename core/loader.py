@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import stat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,11 +54,13 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Everything but real folders: a FIFO, socket or device found in a folder becomes a rejected
+            # row with its reason (load_file), never a silent gap in the report.
             found = [
                 p
                 for p in path.rglob("*")
                 if not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and (p.is_file() or p.is_symlink())
+                and (p.is_symlink() or not p.is_dir())
             ]
             files.extend(sorted(found))
         else:
@@ -68,15 +71,22 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[LoadItem]:
     name = path.name
     source = str(path)
+    try:
+        what = kind_problem(os.stat(path).st_mode)
+    except FileNotFoundError:
+        what = "file not found"  # also a link to nothing, and a mistyped folder
+    except OSError as exc:
+        what = f"unreadable: {exc.strerror or exc}"
+    if what:
+        return [LoadRejection(name, what, source)]
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
         kind = path.suffix or "no extension"
         return [LoadRejection(name, f"unsupported file type ({kind})", source)]
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return [LoadRejection(name, f"file too large ({size} bytes, limit {max_bytes})", source)]
-        data = path.read_bytes()
+        data = read_regular_file(path, max_bytes)
+    except NotARegularFile as exc:
+        return [LoadRejection(name, str(exc), source)]
     except FileNotFoundError:
         return [LoadRejection(name, "file not found", source)]
     except IsADirectoryError:
@@ -93,6 +103,55 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[LoadIte
     if media_type == "text/csv":
         return _split_csv(name, data, source)
     return [Contract(name=name, data=data, media_type=media_type, source=source)]
+
+
+class NotARegularFile(OSError):
+    """A path that is not a plain file, or one larger than the limit: the message is the reason."""
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO), not a file"),
+    (stat.S_ISSOCK, "a socket, not a file"),
+    (stat.S_ISCHR, "a device, not a file"),
+    (stat.S_ISBLK, "a device, not a file"),
+    (stat.S_ISDIR, "is a directory"),
+)
+
+
+def kind_problem(mode: int) -> str | None:
+    """Why a path of this mode is not loaded (a FIFO, socket, device or folder), or None for a file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((text for test, text in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, read only if it is a regular file and no larger than ``max_bytes``.
+
+    Opened without blocking (a FIFO would wait for a writer for ever) and checked on the open file (no
+    race with a rename); the limit is enforced while reading, so a file that grows, or a link to
+    ``/dev/zero``, stops at ``max_bytes``.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        problem = kind_problem(info.st_mode)
+        if problem:
+            raise NotARegularFile(problem)
+        if info.st_size > max_bytes:
+            raise NotARegularFile(f"file too large ({info.st_size:,} bytes, limit {max_bytes:,})")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise NotARegularFile(f"file too large (more than {max_bytes:,} bytes, the limit)")
+    finally:
+        os.close(fd)
 
 
 # Leading bytes of formats a contract file is often confused with: a PDF saved as .txt, a .doc renamed.

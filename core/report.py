@@ -11,6 +11,7 @@ from typing import Any
 
 from core.ledger import BatchMeta, Entry
 from core.outcome import ALL_OUTCOMES, Outcome
+from core.printable import printable
 from core.task_states import TaskSnapshot
 
 
@@ -74,7 +75,7 @@ def build_report(
 
 def format_report_text(report: Mapping[str, Any]) -> str:
     counts = report["counts"]
-    label = f" ({report['label']})" if report.get("label") else ""
+    label = f" ({printable(report['label'])})" if report.get("label") else ""
     lines = [
         f"Batch {report['batch_id']}{label}: {counts['succeeded']} of {report['total']} succeeded",
         "  " + ", ".join(f"{k} {counts[k]}" for k in ALL_OUTCOMES),
@@ -82,9 +83,10 @@ def format_report_text(report: Mapping[str, Any]) -> str:
         f"finalized by {report['finalized_by']}",
         "",
     ]
-    width = min(60, max([len(c["name"]) for c in report["contracts"]] + [4]))
+    names = [printable(c["name"]) for c in report["contracts"]]
+    width = min(60, max([len(n) for n in names] + [4]))
     lines.append(f"  {'NAME':<{width}}  {'OUTCOME':<9}  ERROR")
-    for c in report["contracts"]:
-        name = c["name"] if len(c["name"]) <= width else c["name"][: width - 1] + "…"
-        lines.append(f"  {name:<{width}}  {c['outcome']:<9}  {c['error'] or ''}".rstrip())
+    for shown, c in zip(names, report["contracts"], strict=True):
+        name = shown if len(shown) <= width else shown[: width - 1] + "…"
+        lines.append(f"  {name:<{width}}  {c['outcome']:<9}  {printable(c['error'] or '')}".rstrip())
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from core.outcome import Outcome
+from core.printable import printable
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -326,14 +327,15 @@ class TaskTableModel(QAbstractTableModel):
         if role == _FOREGROUND_INT and col == COL_OUTCOME:
             return QBrush(QColor(CATEGORY_BY_KEY[row.category].colour))
         if role == _TOOLTIP_INT and col in (COL_ERROR, COL_NAME):
-            return row.error or row.source or None
+            return printable(row.error or row.source) or None
         if role == _ACCESSIBLE_INT and col == COL_STATE:
             return CATEGORY_BY_KEY[row.category].label
         return None
 
     def _display(self, row: TaskRow, col: int) -> Any:
         if col == COL_NAME:
-            return row.name
+            # Qt cuts a string at the first byte that was not UTF-8 ("bad\xff.txt" showed as "bad").
+            return printable(row.name)
         if col == COL_STATE:
             return CATEGORY_BY_KEY[row.category].label if row.task_id else "Not dispatched"
         if col == COL_OUTCOME:
@@ -347,7 +349,7 @@ class TaskTableModel(QAbstractTableModel):
         if col == COL_WORKER:
             return row.worker or ""
         if col == COL_ERROR:
-            return (row.error or "").split("\n", 1)[0]
+            return printable((row.error or "").split("\n", 1)[0])
         return None
 
     def _sort_value(self, row: TaskRow, col: int) -> Any:

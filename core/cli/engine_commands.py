@@ -19,6 +19,7 @@ from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, 
 from core.config import load_section
 from core.keyring_store import KeyringUnavailable
 from core.local_mode import LocalMode, Started
+from core.printable import printable
 from core.processors import DEFAULT_PROCESSOR, resolve_callable
 from core.report_hooks import HOOKS_ENV, hook_specs_from_env
 from core.runtime import build_id
@@ -202,7 +203,7 @@ def run_command(
 
     loaded = load_paths(paths)
     for rejection in loaded.rejections:
-        click.echo(f"rejected {rejection.name}: {rejection.reason}", err=True)
+        click.echo(f"rejected {printable(rejection.name)}: {printable(rejection.reason)}", err=True)
     if not loaded.items:
         fail("no contract files found in " + ", ".join(map(str, paths)), EXIT_USAGE)
     if not loaded.contracts:
@@ -367,7 +368,8 @@ def status_command(batch_id: str, broker: str | None, as_json: bool) -> None:
     click.echo(f"batch {batch_id} ({data['state']}{', final' if data['final'] else ''}): "
                + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for c in data["contracts"]:
-        click.echo(f"  {c['name']:<40} {c['state'] or '-':<9} {c['outcome'] or '':<9} {c['error'] or ''}"
+        click.echo(f"  {printable(c['name']):<40} {c['state'] or '-':<9} {c['outcome'] or '':<9} "
+                   f"{printable(c['error'] or '')}"
                    .rstrip())
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from core.outcome import ALL_OUTCOMES, Outcome
+from core.printable import printable
 
 # The analysis fields of a succeeded contract's ``result``, in the order exports show them.
 ANALYSIS_FIELDS: tuple[str, ...] = (
@@ -147,9 +148,19 @@ class Summary:
 
 
 def _text(value: Any) -> str | None:
+    """Text of the report as every export shows it: file names and extracted text can hold bytes that
+    are not UTF-8 and control characters, which CSV, PDF and email writers refuse or render as rows."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = printable(str(value).strip())
+    return text or None
+
+
+def _lines(value: Any) -> str | None:
+    """Like ``_text``, for errors: their lines stay lines (the first names the failure)."""
+    if value is None:
+        return None
+    text = "\n".join(printable(line) for line in str(value).strip().split("\n"))
     return text or None
 
 
@@ -199,7 +210,7 @@ def _row(index: int, raw: Any) -> ContractRow:
     raw_outcome = _text(entry.get("outcome"))
     # Anything but the six outcomes means "we do not know what happened": that is what "lost" says.
     outcome = raw_outcome if raw_outcome in ALL_OUTCOMES else Outcome.LOST.value
-    error = _text(entry.get("error"))
+    error = _lines(entry.get("error"))
     if raw_outcome and raw_outcome != outcome and not error:
         error = f"unknown outcome {raw_outcome!r} in the report"
     result_raw = entry.get("result")
