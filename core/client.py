@@ -25,6 +25,7 @@ from core.celery_app import CONTROL_QUEUE, app, configure_app
 from core.contract import Contract, LoadItem
 from core.engine_settings import EngineSettings
 from core.ledger import BatchMeta, Entry
+from core.printable import printable
 from core.report import utc_iso
 from core.task_states import READY_STATES, TaskSnapshot, read_snapshots, read_states
 
@@ -154,6 +155,10 @@ class BatchClient:
                 task_id=ledger.task_id_for(batch_id, i),
                 soft_time_limit=soft,
                 time_limit=hard,
+                # What monitoring (Flower, events, logs) shows as the arguments: the contract's name,
+                # never its content (Celery's default is a repr of the base64 document).
+                argsrepr=f"({batch_id!r}, {printable(contract.name)!r})",
+                kwargsrepr="{}",
             )
             for i, contract in enumerate(contracts)
         ]

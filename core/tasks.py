@@ -64,6 +64,10 @@ def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
     max_retries=_settings.worker_lost_retries,
     default_retry_delay=_settings.retry_delay,
     track_started=True,
+    # The worker's log line and the task-succeeded event (Flower) carry a repr of the result cut at this
+    # length: "{'outcome': 'succeeded', 'result', ...}". The result itself (parties, values, the
+    # sentences they came from) is contract content: it stays in the result store.
+    resultrepr_maxsize=40,
 )
 def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
     now = time.time()

@@ -65,3 +65,7 @@ def test_flower_sees_workers_and_tasks_and_its_revoke_works(engine: Engine, flow
     assert rows["ok-b.txt"]["outcome"] == "succeeded"
     info = wait_for(lambda: _get(f"{flower}/api/task/info/{ids['ok-b.txt']}"), timeout=30)
     assert info["name"] == "contract_batch.process" and info["state"] == "SUCCESS"
+    # Monitoring shows which contract a task is, never its content (the base64 document of old).
+    assert "ok-b.txt" in info["args"] and len(info["args"]) < 200, info["args"]
+    assert "contract ok-b.txt" not in info["args"] and "Y29udHJhY3Q" not in info["args"]
+    assert len(info.get("result") or "") <= 60 and "size" not in (info.get("result") or ""), info["result"]

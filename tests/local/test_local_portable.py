@@ -135,15 +135,26 @@ def test_an_upgrade_restarts_the_previous_installations_workers_gracefully(
         local.stop()
 
 
-def test_files_local_mode_writes_are_private(tmp_path: Path) -> None:
+def test_files_local_mode_writes_are_private_and_its_log_holds_no_contract_data(tmp_path: Path) -> None:
     local = LocalMode(tmp_path / "local")
     try:
         local.ensure_running(concurrency=1)
         for folder in (local.base, local.logs, local.base / "redis", local.socket_path.parent):
             assert folder.stat().st_mode & 0o077 == 0, folder
         assert (local.logs / "worker.log").stat().st_mode & 0o077 == 0
+        client = BatchClient(local.url)
+        try:
+            meta = client.launch(load_paths([SAMPLES / "contract-003.txt"]).items, label="private")
+            [row] = client.wait_report(meta.batch_id, timeout=120, poll=0.2)["contracts"]
+        finally:
+            client.close()
     finally:
         local.stop()
+    assert row["outcome"] == "succeeded" and row["result"]["parties"]
+    log = (local.logs / "worker.log").read_text(errors="replace")
+    assert "succeeded in" in log  # the task's line is there, without what it found
+    for party in row["result"]["parties"]:
+        assert party not in log, f"the worker log shows contract data: {party!r}"
 
 
 def test_a_too_long_socket_path_uses_an_unguessable_folder_of_ours(tmp_path: Path) -> None:
