@@ -20,11 +20,13 @@ _SECRET_KEYS = frozenset({"password", "smtp_password", "redis_password"})
 
 
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    """The settings folder: created private to the user (and refused if someone else owns it)."""
+    return private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    """History, logs, send records, local mode: created private to the user, like the settings."""
+    return private_dir(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
 def config_path() -> Path:
@@ -61,7 +63,7 @@ def save_section(section: str, values: dict[str, Any]) -> None:
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return private_dir(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
 
 
 class NotPrivate(RuntimeError):

@@ -85,6 +85,8 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL if detach else subprocess.PIPE,
             env=external_env(),
+            # What the server writes (its append-only folder, its log) is for this user only.
+            **({"umask": 0o077} if os.name == "posix" else {}),
             **(detached() if detach else {}),
         )
         assert self.process.stdin is not None

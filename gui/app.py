@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.config import data_dir
+from core.config import data_dir, private_dir
 from core.history import HistoryStore
 from core.local_mode import LocalMode
 from gui.bridge import Bridge
@@ -54,8 +54,7 @@ def gui_settings(path: Path | None = None) -> QSettings:
 
 
 def setup_logging() -> Path:
-    logs = data_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = private_dir(data_dir() / "logs")
     path = logs / "gui.log"
     root = logging.getLogger()
     if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):

@@ -133,7 +133,7 @@ class FileSendLog:
         return [r for r in (SendRecord.from_json(x) for x in data) if r] if isinstance(data, list) else []
 
     def append(self, record: SendRecord) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        config.private_dir(self.directory)
         entries = [asdict(r) for r in self.records()] + [asdict(record)]
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".sends-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -142,7 +142,7 @@ class FileSendLog:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        config.private_dir(self.directory)
         lock_path = self.path.with_suffix(".lock")
         try:
             fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

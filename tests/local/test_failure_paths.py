@@ -80,3 +80,15 @@ def test_every_face_says_the_same_version() -> None:
     from importlib import metadata
 
     assert version() == metadata.version("contract-batch-manager")
+
+
+def test_every_folder_the_product_writes_is_private(tmp_path: Path) -> None:
+    contract = tmp_path / "a.txt"
+    contract.write_text("This Agreement is made between A and B.")
+    assert cli("run", str(contract), "--wait", timeout=180).returncode == 0
+    roots = [Path(os.environ[v]) / "contract-batch-manager" for v in ("XDG_DATA_HOME", "XDG_CONFIG_HOME")]
+    roots = [r for r in roots if r.exists()]
+    assert roots
+    for root in roots:
+        for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
+            assert folder.stat().st_mode & 0o077 == 0, f"{folder} is readable by others"
