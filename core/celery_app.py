@@ -107,6 +107,13 @@ def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Ce
         result_expires=int(s.result_expires),
         result_extended=False,
         broker_connection_retry_on_startup=True,
+        # A result that cannot be stored because Redis is restarting is stored when it is back (Celery's
+        # own retry, with growing pauses), not turned into a failure of the contract: at most about ten
+        # minutes (core.outage.WORKER_PATIENCE_S), then the engine's deadline and watchdog take over.
+        result_backend_always_retry=True,
+        result_backend_base_sleep_between_retries_ms=100,
+        result_backend_max_sleep_between_retries_ms=5000,
+        result_backend_max_retries=130,
         broker_connection_timeout=5,
         redis_socket_connect_timeout=5,
         redis_backend_health_check_interval=30,

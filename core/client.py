@@ -25,6 +25,7 @@ from core.celery_app import CONTROL_QUEUE, app, configure_app
 from core.contract import Contract, LoadItem
 from core.engine_settings import EngineSettings
 from core.ledger import BatchMeta, Entry
+from core.outage import StillDown, through_outage
 from core.printable import printable
 from core.report import utc_iso
 from core.task_states import READY_STATES, TaskSnapshot, read_snapshots, read_states
@@ -251,21 +252,31 @@ class BatchClient:
         on_progress: Callable[[Progress], None] | None = None,
         progress_every: float = 0.5,
         on_poll: Callable[[], None] | None = None,
+        on_outage: Callable[[float, BaseException], None] | None = None,
     ) -> dict[str, Any]:
         """Poll for the report. ``on_progress`` gets bulk-read progress (it costs a read of every state);
-        ``on_poll`` is called on every poll, for cheap checks of the caller's own."""
-        ids = [e.task_id for e in self.entries(batch_id) if e.task_id is not None]
+        ``on_poll`` is called on every poll, for cheap checks of the caller's own. While Redis is
+        unreachable the wait goes on (a restart is not the batch's end), telling ``on_outage``."""
+
+        def patient(call: Callable[[], Any]) -> Any:
+            left = None if end is None else max(0.0, end - time.monotonic())
+            try:
+                return through_outage(call, patience_s=left, on_wait=on_outage)
+            except StillDown as exc:
+                raise ReportTimeout(f"no report for batch {batch_id} within {timeout} s ({exc})") from exc
+
         end = None if timeout is None else time.monotonic() + timeout
+        ids = [e.task_id for e in patient(lambda: self.entries(batch_id)) if e.task_id is not None]
         next_progress = 0.0
         while True:
-            report = self.report(batch_id)
+            report = patient(lambda: self.report(batch_id))
             if report is not None:
                 return report
             if on_poll is not None:
                 on_poll()
             now = time.monotonic()
             if on_progress is not None and now >= next_progress:
-                on_progress(self.progress(batch_id, ids))
+                on_progress(patient(lambda: self.progress(batch_id, ids)))
                 next_progress = now + progress_every
             if end is not None and now >= end:
                 raise ReportTimeout(f"no report for batch {batch_id} within {timeout} s")

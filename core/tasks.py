@@ -18,6 +18,7 @@ from core.contract import Contract
 from core.engine_settings import EngineSettings
 from core.execution import execute
 from core.finalizer import Finalizer
+from core.outage import soft_limit_deferred, through_outage
 from core.processors import DEFAULT_PROCESSOR, Processor, resolve_callable
 from core.report_hooks import load_hooks, load_hooks_lenient
 from core.task_states import LOST_REASON_PREFIX
@@ -71,7 +72,11 @@ def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
 )
 def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
     now = time.time()
-    gate = ledger.begin_attempt(self.backend.client, batch_id, self.request.id, self.request.hostname, now)
+    # A Redis restart while this task starts is waited out: it is not the contract's failure.
+    request = self.request
+    gate = through_outage(
+        lambda: ledger.begin_attempt(self.backend.client, batch_id, request.id, request.hostname, now)
+    )
     if gate.attempt > max_attempts(_settings):
         exc = WorkerLostError(f"the worker died each time it ran this contract ({gate.attempt - 1} starts)")
         self.backend.mark_as_failure(self.request.id, exc, request=self.request)
@@ -81,7 +86,12 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
         # A revoke cannot reach a worker that was down when it was sent: the ledger is checked here too.
         self.backend.mark_as_revoked(self.request.id, reason, request=self.request)
         raise Ignore()
-    return execute(current_processor(), Contract.from_message(contract))
+    result = execute(current_processor(), Contract.from_message(contract))
+    # The analysis is done: if Redis is away, wait for it (the result must be stored), without the soft
+    # time limit turning the wait into the contract's "timed out".
+    with soft_limit_deferred():
+        through_outage(self.backend.client.ping)
+    return result
 
 
 def revoke_unfinished(ids: list[str]) -> None:

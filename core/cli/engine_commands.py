@@ -19,6 +19,7 @@ from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, 
 from core.config import load_section
 from core.keyring_store import KeyringUnavailable
 from core.local_mode import LocalMode, Started
+from core.outage import OUTAGE_ERRORS
 from core.printable import printable
 from core.processors import DEFAULT_PROCESSOR, resolve_callable
 from core.report_hooks import HOOKS_ENV, hook_specs_from_env
@@ -278,7 +279,8 @@ def _launch(
     watcher = WorkerWatch(client, local if started.workers else None)
     try:
         report = client.wait_report(
-            meta.batch_id, on_progress=_print_progress if show_progress else None, on_poll=watcher.check
+            meta.batch_id, on_progress=_print_progress if show_progress else None, on_poll=watcher.check,
+            on_outage=watcher.outage,
         )
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
@@ -302,21 +304,43 @@ class WorkerWatch:
     """While ``run --wait`` waits: say so when no worker is there, fail when our own local worker died."""
 
     GRACE_S = 15.0
+    OUTAGE_EVERY_S = 15.0
 
     def __init__(self, client: Any, local: LocalMode | None) -> None:
         self.client, self.local = client, local
         self.since = time.monotonic()
         self.next_check = self.since + self.GRACE_S
         self.warned = False
+        self.down_since: float | None = None
+        self.next_outage_note = 0.0
+
+    def outage(self, seconds_down: float, exc: BaseException) -> None:
+        """Redis is unreachable: the wait goes on, and the person is told so (not every retry)."""
+        now = time.monotonic()
+        if self.down_since is None:
+            self.down_since = now - seconds_down
+        if now >= self.next_outage_note:
+            self.next_outage_note = now + self.OUTAGE_EVERY_S
+            click.echo(f"\nRedis at {self.client.display_url} is unreachable ({type(exc).__name__}, "
+                       f"{seconds_down:.0f} s); still waiting: the batch and its results are kept in "
+                       "Redis. Ctrl-C leaves it running", err=True)
 
     def check(self) -> None:
         now = time.monotonic()
+        if self.down_since is not None:
+            click.echo(f"Redis is back after {now - self.down_since:.0f} s; waiting for the report", err=True)
+            self.down_since, self.next_outage_note = None, 0.0
+            self.next_check = now + self.GRACE_S  # workers reconnect too: give them the start's grace
         if now < self.next_check:
             return
         self.next_check = now + 10.0
         if self.local is not None and not self.local.worker_pids():
             fail(f"the local worker stopped; see {self.local.logs / 'worker.log'}", EXIT_NO_REPORT)
-        if not self.warned and not self.client.workers(timeout=1.0):
+        try:
+            answered = self.client.workers(timeout=1.0)
+        except OUTAGE_ERRORS:
+            return  # Redis went away between two reads: the next poll waits it out
+        if not self.warned and not answered:
             self.warned = True
             click.echo(f"\nno worker answers on {self.client.display_url}: the batch waits for one "
                        "('contract-batch worker --broker URL'); Ctrl-C leaves it running", err=True)
