@@ -116,11 +116,20 @@ class BatchClient:
         time_limit: float | None = None,
         deadline: float | None = None,
         extra: dict[str, Any] | None = None,
+        on_created: Callable[[BatchMeta], None] | None = None,
     ) -> BatchMeta:
-        """Freeze the ledger, then dispatch one task per contract as a chord whose body is the report step."""
+        """Freeze the ledger, then dispatch one task per contract as a chord whose body is the report step.
+
+        ``on_created`` hears of the batch as soon as its ledger exists, before the (long, for a big batch)
+        dispatch: a person learns the batch id at once.
+        """
         contracts = [i for i in items if isinstance(i, Contract)]
         if not contracts:
             raise ValueError("nothing to run: no contract could be loaded")
+        limit = self.settings.max_batch_contracts
+        if len(items) > limit:
+            raise ValueError(f"{len(items):,} contracts in one batch; the limit is {limit:,} "
+                             "(CONTRACT_BATCH_MAX_BATCH): run them as several batches")
         soft, hard = self._limits(soft_time_limit, time_limit)
         if deadline is not None and deadline <= 0:
             raise ValueError("--deadline must be a positive number of seconds")
@@ -148,6 +157,8 @@ class BatchClient:
             extra=dict(extra or {}),
         )
         ledger.create_batch(self.redis, meta, entries)
+        if on_created is not None:
+            on_created(meta)
         from core.tasks import finalize, on_chord_error, process_contract
 
         header = [

@@ -41,6 +41,9 @@ class EngineSettings:
     idle_timeout: float | None = None
     # How long results and ledgers are kept in Redis.
     result_expires: float = 7 * 24 * 3600.0
+    # Entries (contracts and load rejections) one batch may hold: past it the launch is refused before
+    # anything is written (a million-row file once took 15 minutes and 1.9 GB of Redis to launch).
+    max_batch_contracts: int = 100_000
 
     @classmethod
     def from_env(cls) -> EngineSettings:
@@ -57,6 +60,7 @@ class EngineSettings:
             finalize_lease=_env_float("CONTRACT_BATCH_FINALIZE_LEASE", d.finalize_lease),
             idle_timeout=float(idle) if idle else None,
             result_expires=_env_float("CONTRACT_BATCH_RESULT_EXPIRES", d.result_expires),
+            max_batch_contracts=int(_env_float("CONTRACT_BATCH_MAX_BATCH", d.max_batch_contracts)),
         )
 
     def default_idle_timeout(self, time_limit: float) -> float:

@@ -11,7 +11,7 @@ import json
 import os
 import stat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,20 @@ from core.contract import Contract, ContractRejected, LoadItem, LoadRejection
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 DEFAULT_MAX_BYTES = int(float(os.environ.get("CONTRACT_BATCH_MAX_FILE_MB", "25")) * 1024 * 1024)
+# Contracts one CSV or JSON file may hold: a million-row file is refused after reading this many (its
+# memory bounded), instead of minutes of loading and gigabytes in the client and in Redis.
+MAX_ENTRIES_ENV = "CONTRACT_BATCH_MAX_ENTRIES_PER_FILE"
+DEFAULT_MAX_ENTRIES = 100_000
+
+
+def max_entries() -> int:
+    return max(1, int(os.environ.get(MAX_ENTRIES_ENV) or DEFAULT_MAX_ENTRIES))
+
+
+def _too_many(name: str, source: str, what: str) -> list[LoadItem]:
+    limit = max_entries()
+    return [LoadRejection(name, f"more than {limit:,} {what} in one file (the limit, "
+                                f"{MAX_ENTRIES_ENV}): split the file", source)]
 
 MEDIA_TYPES: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -220,32 +234,70 @@ def _entry_contract(name: str, entry: dict[str, Any], source: str) -> Contract:
     return Contract(name=name, data=data, media_type="application/json", source=source)
 
 
+_DECODER = json.JSONDecoder()
+_WHITESPACE = " \t\n\r"
+
+
+def _json_list_entries(text: str) -> Iterator[Any]:
+    """The entries of a top-level JSON list, decoded one at a time: a million of them are never all in
+    memory at once. Raises ValueError (as ``json.loads`` would) on malformed text."""
+    pos = len(text) - len(text.lstrip(_WHITESPACE)) + 1  # just past the "["
+    first = True
+    while True:
+        while pos < len(text) and text[pos] in _WHITESPACE:
+            pos += 1
+        if first and pos < len(text) and text[pos] == "]":  # an empty list; "[1,]" is not JSON
+            if text[pos + 1 :].strip(_WHITESPACE):
+                raise ValueError("extra data after the list")
+            return
+        first = False
+        entry, pos = _DECODER.raw_decode(text, pos)
+        yield entry
+        while pos < len(text) and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos < len(text) and text[pos] == "]":
+            if text[pos + 1 :].strip(_WHITESPACE):
+                raise ValueError("extra data after the list")
+            return
+        else:
+            raise ValueError(f"expected ',' or ']' at character {pos}")
+
+
 def _split_json(name: str, data: bytes, source: str) -> list[LoadItem]:
     """One contract object, a list of them, or {"contracts": [...]}: one Contract per entry."""
     try:
-        value = json.loads(_decode(data))
+        text = _decode(data)
+        if text.lstrip(_WHITESPACE).startswith("["):
+            entries: Iterable[Any] = _json_list_entries(text)
+        else:
+            value = json.loads(text)
+            if isinstance(value, dict) and isinstance(value.get("contracts"), list):
+                entries = value["contracts"]
+            elif isinstance(value, dict):
+                # Re-encoded as UTF-8: the worker then never has to guess the file's encoding again.
+                return [_entry_contract(name, value, source)]
+            else:
+                return [LoadRejection(name, "JSON is neither a contract object nor a list of them", source)]
+        items: list[LoadItem] = []
+        limit = max_entries()
+        for index, entry in enumerate(entries, start=1):
+            if index > limit:
+                return _too_many(name, source, "contracts")
+            entry_name = f"{name}#{index}"
+            if isinstance(entry, dict) and entry:
+                items.append(_entry_contract(entry_name, entry, source))
+            else:
+                items.append(LoadRejection(entry_name, "entry is not a contract object", source))
     except ContractRejected as exc:
         return [LoadRejection(name, exc.reason, source)]
     except RecursionError:
         return [LoadRejection(name, "corrupt JSON (nested too deeply)", source)]
     except ValueError as exc:
         return [LoadRejection(name, f"corrupt JSON ({exc})", source)]
-    if isinstance(value, dict) and isinstance(value.get("contracts"), list):
-        value = value["contracts"]
-    if isinstance(value, dict):
-        # Re-encoded as UTF-8: the worker then never has to guess the file's encoding again.
-        return [_entry_contract(name, value, source)]
-    if not isinstance(value, list):
-        return [LoadRejection(name, "JSON is neither a contract object nor a list of them", source)]
-    if not value:
+    if not items:
         return [LoadRejection(name, "no contracts in file (empty JSON list)", source)]
-    items: list[LoadItem] = []
-    for index, entry in enumerate(value, start=1):
-        entry_name = f"{name}#{index}"
-        if isinstance(entry, dict) and entry:
-            items.append(_entry_contract(entry_name, entry, source))
-        else:
-            items.append(LoadRejection(entry_name, "entry is not a contract object", source))
     return items
 
 
@@ -267,12 +319,14 @@ def _split_csv(name: str, data: bytes, source: str) -> list[LoadItem]:
     except (StopIteration, csv.Error):
         return [LoadRejection(name, "no header row", source)]
     header = [h.strip() for h in header]
-    if not any(canonical_key(h) for h in header):
+    recognised = {h for h in header if canonical_key(h)}
+    if not recognised:
         return [
             LoadRejection(name, "no recognised column names in the header (see docs/analysis.md)", source)
         ]
     items: list[LoadItem] = []
     row_number = 0
+    limit = max_entries()
     while True:
         try:
             row = next(reader)
@@ -284,6 +338,8 @@ def _split_csv(name: str, data: bytes, source: str) -> list[LoadItem]:
             continue
         if not any(cell.strip() for cell in row):
             continue
+        if len(items) >= limit:  # one more row than allowed: refuse the file, having kept only `limit`
+            return _too_many(name, source, "rows")
         row_number += 1
         entry_name = f"{name}#row-{row_number}"
         if len(row) != len(header):
@@ -291,7 +347,7 @@ def _split_csv(name: str, data: bytes, source: str) -> list[LoadItem]:
             items.append(LoadRejection(entry_name, reason, source))
             continue
         entry = {key: value for key, value in zip(header, row, strict=True) if key}
-        if not any(canonical_key(k) and v.strip() for k, v in entry.items()):
+        if not any(k in recognised and v.strip() for k, v in entry.items()):
             items.append(LoadRejection(entry_name, "row has no values in recognised columns", source))
             continue
         items.append(_entry_contract(entry_name, entry, source))

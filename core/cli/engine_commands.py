@@ -29,6 +29,7 @@ EXIT_NO_REPORT = 1
 EXIT_USAGE = 2
 EXIT_NOT_FINAL = 3
 EXIT_INTERRUPTED = 130
+EARLY_ID_FROM = 1_000  # batches at least this big print their id before they are sent
 POOL_ENV = "CONTRACT_BATCH_POOL"
 
 broker_option = click.option(
@@ -249,6 +250,10 @@ def _launch(
     soft_time_limit = soft_time_limit or _positive(engine_cfg.get("soft_time_limit"))
     time_limit = time_limit or _positive(engine_cfg.get("time_limit"))
     deadline = deadline or _positive(engine_cfg.get("deadline"))
+    def created(meta: Any) -> None:
+        if meta.dispatched >= EARLY_ID_FROM:  # a big batch takes a while to send: say which it is now
+            click.echo(f"batch {meta.batch_id}: sending {meta.dispatched:,} contracts", err=True)
+
     try:
         meta = client.launch(
             loaded.items,
@@ -256,6 +261,7 @@ def _launch(
             soft_time_limit=soft_time_limit,
             time_limit=time_limit,
             deadline=deadline,
+            on_created=created,
         )
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
