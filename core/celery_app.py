@@ -114,6 +114,10 @@ def configure_app(broker_url: str, settings: EngineSettings | None = None) -> Ce
         result_backend_base_sleep_between_retries_ms=100,
         result_backend_max_sleep_between_retries_ms=5000,
         result_backend_max_retries=130,
+        # Sending a batch rides out a Redis restart of up to about a minute (Celery's default gives up
+        # after 0.6 s), so a launch caught by one is not left half sent.
+        task_publish_retry_policy={"max_retries": 40, "interval_start": 0.1, "interval_step": 0.5,
+                                   "interval_max": 2.0},
         broker_connection_timeout=5,
         redis_socket_connect_timeout=5,
         redis_backend_health_check_interval=30,

@@ -156,7 +156,7 @@ class BatchClient:
             idle_timeout=self.settings.default_idle_timeout(hard),
             extra=dict(extra or {}),
         )
-        ledger.create_batch(self.redis, meta, entries)
+        through_outage(lambda: ledger.create_batch(self.redis, meta, entries), patience_s=60.0)
         if on_created is not None:
             on_created(meta)
         from core.tasks import finalize, on_chord_error, process_contract

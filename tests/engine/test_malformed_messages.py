@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import uuid
 from typing import Any
 
@@ -129,7 +130,8 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("CONTRACT_BATCH_FUZZ_EXAMPLES", "3000")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(
     field=st.sampled_from(["body", "headers", "properties", "content-type", "content-encoding", None]),
     header=st.sampled_from(["task", "id", "timelimit", "retries", "eta", "expires", "group", "root_id",
