@@ -12,6 +12,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from core.analysis.names import SUFFIX as _SUFFIX
+from core.analysis.names import SUFFIX_END as _SUFFIX_END
+from core.analysis.names import clean_name as _clean
+from core.analysis.preamble import alias_parties
 from core.analysis.text import Document
 
 _SEARCH_CHARS = 12000
@@ -27,11 +31,6 @@ _SEGMENT_END = re.compile(
     r"agree\s+as\s+follows|hereby\s+agree|IT\s+IS\s+(?:HEREBY\s+)?AGREED|Recitals|PREAMBLE|"
     r"(?:collectively|each\s+individually|individually)\s+(?:referred\s+to\s+|called\s+|as\s+)?(?:as\s+)?"
     r"(?:the\s+)?\"?Part(?:y|ies))"
-)
-_SUFFIX = (
-    r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
-    r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
-    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH)\.?"
 )
 _TOKEN = r"(?:[A-Z0-9][\w.&'/-]*|&|[a-z][A-Z][\w.&'-]*|[a-z]{1,2}-[A-Za-z][\w.&'-]*)"
 _NAME_START = r"(?=(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*\"?(?:[A-Z0-9]|[a-z][A-Z]|[a-z]{1,2}-[A-Za-z]))"
@@ -58,26 +57,7 @@ _SEPARATOR = re.compile(
     r",\s*(?=(?:Mr|Ms|Mrs|Dr)\.?\s)|"
     r"\s+Party\s+[B-Z]\s*[:：]\s*"
 )
-_NOT_A_NAME = re.compile(
-    r"^(?:the|this|that|such|each|either|both|all|any|its|his|her|their|which|who|whose|party|parties|"
-    r"agreement|contract|company|effective|date|between|among|and|whereas|recitals?|section|article|"
-    r"exhibit|schedule|page|table|in|on|at|by|for|with|as|of|to|you|we|us|our|no\.?|number|"
-    r"(?-i:[ivx]{1,4})|\d+(?:\.\d+)*|signatory|witnesseth|dated?|made|recital|party\s+[a-z]|"
-    r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b|"
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
-    re.IGNORECASE,
-)
-_ROLE_WORDS = re.compile(
-    r"\b(?:AGREEMENT|CONTRACT|SECURITIES|COMMISSION|EXHIBIT|Contract\s+Number|Director|Officer|President|Manager|Secretary|Chairman|Attorney|Agreement|Schedule|Exhibit|"
-    r"Section|Article|Effective\s+Date|Term|Territory|Products?|Services)\b"
-)
 _PLACE_LIST = re.compile(r"\b(?:in|at|of|under)\s+(?:the\s+)?(?:laws\s+of\s+)?(?:[A-Z][\w.-]*\s?){1,3}$")
-_ADDRESS_START = re.compile(r"^\d+\s")
-_SUFFIX_END = re.compile(rf"(?:^|[\s,]){_SUFFIX}$")
-_ADDRESS_WORD = re.compile(
-    r"^(?:\d\S*|Unit|Suite|Room|Floor|Level|Building|Block|Tower|Street|Road|Avenue|P\.?O\.?|Box|"
-    r"Registration|Registered|Address)$"
-)
 # Marks an entry as a party's definition: an alias, a description, an address.
 _DEFINITION = re.compile(
     r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+|called\s+(?:as\s+)?)?(?:the\s+)?)?[\"']|"
@@ -98,39 +78,6 @@ _SENTENCE_STOP = re.compile(
 class Parties:
     names: list[str]
     evidence: str
-
-
-def _cut_address(name: str) -> str:
-    """'ORGANIC PREPARATIONS INC. 2nd Floor' -> 'ORGANIC PREPARATIONS INC.': an address follows a suffix."""
-    words = name.split()
-    for index in range(1, len(words)):
-        if _ADDRESS_WORD.match(words[index]) and _SUFFIX_END.search(" ".join(words[:index])):
-            return " ".join(words[:index])
-    return name
-
-
-def _clean(name: str) -> str | None:
-    # A heading run together with the first name: "EXHIBIT 10.26 AGENCY AGREEMENT Mutual Insurance ...".
-    name = re.split(r"\b(?:AGREEMENT|CONTRACT)\s+(?=\S)", name)[-1]
-    name = re.sub(r"^(?:BETWEEN|AMONG|AND|Between|Among)\s*:?\s+", "", name)
-    name = _cut_address(name.strip())
-    suffix_dot = name.endswith(".") and bool(_SUFFIX_END.search(name[:-1]) or re.search(r"\b[A-Z]\.$", name))
-    name = name.strip(' ,;:.-&"')
-    if suffix_dot:
-        name += "."
-    name = re.sub(r"\s+(?:of|de|the|and|for)$", "", name).strip(" ,;:-")
-    if name.endswith(")") and "(" not in name:
-        name = name[:-1]
-    words = name.split()
-    if not words or len(name) < 2 or len(name) > 120:
-        return None
-    if _NOT_A_NAME.match(name) or (_NOT_A_NAME.match(words[0]) and len(words) == 1):
-        return None
-    if _ADDRESS_START.match(name) or not re.search(r"[A-Za-z]{2}", name):
-        return None
-    if _ROLE_WORDS.search(name) and not re.search(rf",?\s{_SUFFIX}$", name):
-        return None
-    return name
 
 
 def _read_list(text: str) -> list[tuple[str, int, bool]]:
@@ -271,6 +218,10 @@ def _labelled(doc: Document) -> list[str]:
 
 
 def parties(doc: Document) -> Parties | None:
+    defined, _ = alias_parties(doc.flat)
+    if len(defined) >= 2:
+        first_name, first_at = defined[0]
+        return Parties([n for n, _ in defined], doc.sentence(first_at, first_at + len(first_name)))
     preamble = _preamble_parties(doc)
     if preamble is not None and len(preamble.names) >= 2:
         return preamble

@@ -178,7 +178,7 @@ def test_term_renewal_notice(
          ["Skype Communications, S.A.", "TOM Online (BVI) Limited", "Tel-Online Limited"]),
         ('This Agreement is entered into by and between Centrack International, a Florida corporation ("the '
          'Customer"), and i-on interactive, a Florida corporation ("i-on").',
-         ["Centrack International", "i-on"]),
+         ["Centrack International", "i-on interactive"]),
     ],
 )  # fmt: skip
 def test_party_lists(preamble: str, parties: list[str]) -> None:
