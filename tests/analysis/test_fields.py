@@ -108,7 +108,7 @@ def test_date_of_another_document_is_not_the_agreement_date() -> None:
         ("The laws of the Commonwealth of Massachusetts shall govern this Agreement.",
          "Commonwealth of Massachusetts"),
         ("This Agreement shall be governed by Swiss law.", "Switzerland"),
-        ("Disputes are governed by PRC Laws.", "PRC"),
+        ("Disputes are governed by PRC Laws.", "People's Republic of China"),
         ("This contract shall be construed under the laws and decisions of the State of Michigan.",
          "State of Michigan"),
     ],
