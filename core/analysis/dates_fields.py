@@ -80,6 +80,7 @@ _STATED = re.compile(
     rf"executed|signed)\s+(?:as\s+of\s+|on\s+|this\s+)?(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
+_RECITALS = re.compile(r"\b(?:WHEREAS|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|RECITALS|Recitals)\b")
 _HEADING_DATE = re.compile(rf"(?:^|\s){_D}", re.IGNORECASE)
 
 _EFFECTIVE_CUES = [
@@ -114,9 +115,13 @@ _EFFECTIVE_IS_AGREEMENT = re.compile(
 
 def agreement_date(doc: Document) -> Found | None:
     window = min(len(doc.flat), _PREAMBLE_CHARS)
+    # The recitals tell the history ("X and Y entered into a Supply Agreement dated ..."): the contract's
+    # own date is stated before them.
+    recitals = _RECITALS.search(doc.flat, 200, window)
+    opening = recitals.start() if recitals else window
     best: Found | None = None
     for pattern in _AGREEMENT_CUES:
-        found = _first(doc, pattern, 0, window)
+        found = _first(doc, pattern, 0, opening)
         if found and (best is None or found.start < best.start):
             best = found
     if best is None:

@@ -15,6 +15,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from core.analysis.anniversary import ANNIVERSARY, anniversary_date
 from core.analysis.dates import DATE_RE, parse_match
 from core.analysis.numbers import parse_number
 from core.analysis.patterns import DURATION, date_group, duration
@@ -68,14 +69,19 @@ class TermFacts:
 # A statement of how long the agreement runs. The gaps are bounded so the search stays linear.
 _TERM = re.compile(
     rf"\b(?:term|agreement|contract|duration)\b[^.;]{{0,160}}?"
-    rf"(?:\b(?:of|for|be|is|until|lasting)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
+    rf"(?:\b(?:of|for|be|is|until|lasting|end|expire)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
     rf"(?:(?:period|term)\s+of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?{DURATION}",
     re.IGNORECASE,
 )
 _END_DATE = re.compile(
-    rf"\b(?:term|agreement|contract)\b[^.;]{{0,200}}?\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|"
-    rf"end(?:s|ing)?\s+on|terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on|to\s+and\s+including)\s+"
+    rf"\b(?:term|agreement|contract|expiration\s+date)\b[^.;]{{0,200}}?\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|"
+    rf"end(?:s|ing)?\s+(?:on|as\s+of)|terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on|to\s+and\s+including)\s+"
     rf"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?{_D}",
+    re.IGNORECASE,
+)
+# "Expiration Date: August 31, 2006" (a cover sheet), '"Expiration Date" means June 30, 2010'.
+_EXPIRY_LABEL = re.compile(
+    rf"\b(?:Expiration|Expiry|End|Termination)\s+Date\"?\s*(?::|means|shall\s+be|is|will\s+be)\s*(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
 _INDEFINITE = re.compile(
@@ -155,7 +161,8 @@ _STRONG_TERM = re.compile(
     re.IGNORECASE,
 )
 _END_IN_SENTENCE = re.compile(
-    rf"\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|end(?:s|ing)?\s+on|conclud(?:e|es|ing)\s+on)\s+"
+    rf"\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|end(?:s|ing)?\s+(?:on|as\s+of)|ending|"
+    rf"terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on)\s+"
     rf"(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
@@ -167,6 +174,9 @@ _AFTERWARDS = re.compile(
     r"[^\w;.]{0,3}(?:\w+[^\w;.]+){0,3}?(?:thereafter|(?:after|following|prior\s+to|before)\s+(?:the\s+|such\s+|any\s+)?"
     r"(?:termination|expiration|expiry|end)|prior|before)\b",
     re.IGNORECASE,
+)
+_BEGINS = re.compile(
+    r"\b(?:begin|commence|become\s+effective|effective\s+(?:upon|on|as\s+of))", re.IGNORECASE
 )
 _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IGNORECASE)
 
@@ -212,9 +222,11 @@ def _term(
         span = _duration(match)
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
-        if _DURING.search(flat, max(0, match.start() - 30), match.end()) or _AFTERWARDS.match(
-            flat, match.end(), match.end() + 40
-        ):
+        afterwards = _AFTERWARDS.match(flat, match.end(), match.end() + 40)
+        if afterwards and "thereafter" in afterwards.group().lower() and _BEGINS.search(match.group()):
+            # "shall begin on the date hereof and continue for 12 months thereafter": the term itself.
+            afterwards = None
+        if _DURING.search(flat, max(0, match.start() - 30), match.end()) or afterwards:
             continue
         if _is_strong(flat, match):
             strong_duration = match
@@ -256,6 +268,9 @@ def _term(
                 anchor = _ANCHOR.search(clause)
                 estimated_from = anchor.group("anchor").strip() if anchor else "another event"
                 expiration, expiration_evidence = span.after(effective), sentence
+    stated = _stated_end(doc, effective)
+    if stated is not None and (chosen is None or not _is_strong(flat, chosen) or stated[2]):
+        expiration, expiration_evidence, estimated_from = stated[0], stated[1], None
     end = strong_end or (weak_end if chosen is None else None)
     if expiration is None and end is not None:
         match, value = end
@@ -265,6 +280,31 @@ def _term(
         if indefinite:
             term_label, term_evidence = "indefinite", doc.sentence(indefinite.start(), indefinite.end())
     return term_label, term_evidence, expiration, expiration_evidence, estimated_from
+
+
+def _stated_end(doc: Document, effective: date | None) -> tuple[date, str, bool] | None:
+    """An end written as a date label or an anniversary of the start: (date, evidence, in a term clause)."""
+    flat = doc.flat
+    label = _EXPIRY_LABEL.search(flat)
+    if label:
+        value = _date_in(label)
+        if value is not None and (effective is None or value > effective):
+            return value, doc.sentence(label.start(), label.end()), True
+    for match in ANNIVERSARY.finditer(flat):
+        lead = flat[max(0, match.start() - 200) : match.start()]
+        if not _TERM_WORD.search(lead) or _NOT_TERM.search(match.group()):
+            continue
+        anchor = match.group("anchor").strip()
+        dated = DATE_RE.match(anchor)
+        start = parse_match(dated) if dated else (effective if _EFFECTIVE_ANCHOR.match(anchor) else None)
+        if start is None and re.match(r"(?:this\s+)?(?:Agreement|Contract)\b", anchor, re.IGNORECASE):
+            start = effective
+        if start is None:
+            continue
+        value = anniversary_date(match, start)
+        if value is not None:
+            return value, doc.sentence(match.start(), match.end()), True
+    return None
 
 
 def _term_start(clause: str, effective: date | None) -> date | None:
