@@ -45,7 +45,7 @@ def _refers_elsewhere(flat: str, match: re.Match[str]) -> bool:
 
 def _first(doc: Document, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Found | None:
     end = len(doc.flat) if end is None else end
-    for match in pattern.finditer(doc.flat, start, end):
+    for match in doc.near_dates(pattern, start, end):
         if _refers_elsewhere(doc.flat, match):
             continue
         value = _date_of(match)

@@ -233,7 +233,7 @@ def _term(
             break
         weak_duration = weak_duration or match
     strong_end = weak_end = None
-    for match in _END_DATE.finditer(flat):
+    for match in doc.near_dates(_END_DATE):
         if _NOT_TERM.search(match.group()) and "term" not in match.group().lower():
             continue
         value = _date_in(match)
@@ -285,12 +285,18 @@ def _term(
 def _stated_end(doc: Document, effective: date | None) -> tuple[date, str, bool] | None:
     """An end written as a date label or an anniversary of the start: (date, evidence, in a term clause)."""
     flat = doc.flat
-    label = _EXPIRY_LABEL.search(flat)
+    label = next(doc.near_dates(_EXPIRY_LABEL), None)
     if label:
         value = _date_in(label)
         if value is not None and (effective is None or value > effective):
             return value, doc.sentence(label.start(), label.end()), True
-    for match in ANNIVERSARY.finditer(flat):
+    lower = flat.lower()
+    at = lower.find("anniversary")
+    while at >= 0:
+        match = ANNIVERSARY.search(flat, max(0, at - 160), at + 80)
+        at = lower.find("anniversary", at + 1)
+        if match is None:
+            continue
         lead = flat[max(0, match.start() - 200) : match.start()]
         if not _TERM_WORD.search(lead) or _NOT_TERM.search(match.group()):
             continue

@@ -7,6 +7,7 @@ breaks fall mid-sentence, and patterns stay simple (and linear) when they need n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # EDGAR exhibits repeat a "Source: COMPANY, 10-K, 1/29/2020" footer on every page; its date is a filing
@@ -19,11 +20,13 @@ _SPACES = re.compile(r"\s+")
 # whitespace but sentence splitting sees as a boundary: a heading is not part of the sentence after it.
 PARAGRAPH = "\u2029"
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_INLINE_SPACES = re.compile(r"[^\S\u2029]+")
-_PARAGRAPH_RUN = re.compile(r" ?\u2029[\s\u2029]*")
+# Only runs that need rewriting: replacing each single space by itself cost a third of flattening.
+_INLINE_SPACES = re.compile(r"[^\S\u2029]{2,}|[^\S \u2029]")
+_PARAGRAPH_RUN = re.compile(r"(?: \u2029|\u2029)[\s\u2029]*")
 # OCR'd text layers glue "of" to the next word ("laws ofthe State ofTexas"); no English word starts so.
 _GLUED_OF = re.compile(r"\bof(?=the\b|[A-Z][a-z])")
-_GLUED_NUMBER = re.compile(r"(?<=\b(?:of|on|as))(?=\d)|(?<=\d)(?=(?:This|The|Each|Either|Any|All|In)\b)")
+# Consuming the letter or digit before the gap (not a lookbehind at every position) keeps this fast.
+_GLUED_NUMBER = re.compile(r"\b(?:of|on|as)(?=\d)|\d(?=(?:This|The|Each|Either|Any|All|In)\b)")
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("`", "'"), ("\u00ad", ""))
 
 
@@ -39,6 +42,8 @@ _SENTENCE_END = re.compile(
     r"(?<=[.;:!?])\s+(?=[\"'(]?[A-Z0-9])|\u2029|\s+(?=\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z][A-Za-z]+\s)"
 )
 _EVIDENCE_MAX = 400
+# Where a written date can be: a 19xx/20xx year, or a numeric date with a two-digit year.
+_DATE_HINT = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)|\d[/.-][0-3]?\d[/.-]\d\d")
 
 
 def _join_ordinal(match: re.Match[str]) -> str:
@@ -72,10 +77,9 @@ def _drop_running_headers(text: str) -> str:
 def flatten(text: str) -> str:
     """Normalise quotes and whitespace so patterns see one line of prose."""
     text = _drop_running_headers(_FILING_FOOTER.sub(" ", text))
-    text = _straight_quotes(text)
     text = _SPLIT_ORDINAL.sub(_join_ordinal, text)
     text = _GLUED_OF.sub("of ", text)
-    text = _GLUED_NUMBER.sub(" ", text)
+    text = _GLUED_NUMBER.sub(r"\g<0> ", text)
     text = _BLANK_LINE.sub(PARAGRAPH, text)
     text = _PARAGRAPH_RUN.sub(PARAGRAPH, _INLINE_SPACES.sub(" ", text))
     return text.strip()
@@ -92,11 +96,33 @@ class Document:
     def __post_init__(self) -> None:
         raw = _straight_quotes(self.raw)
         self.flat = flatten(raw)
+        self._date_spans: list[tuple[int, int]] | None = None
         # Only the head of the document is read line by line (title, party list); the rest as flat text.
         head = raw[:20000]
         self.lines = [
             _SPACES.sub(" ", line).strip() for line in _FILING_FOOTER.sub("", head).split("\n")[:300]
         ]
+
+    def near_dates(
+        self, pattern: re.Pattern[str], start: int = 0, end: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """pattern.finditer over the parts of flat[start:end] that hold a date (a year, or a numeric date),
+        from 420 characters before it to 80 after. Every pattern that ends or starts with a date finds the
+        same matches there, at a fraction of the cost of scanning the whole text."""
+        end = len(self.flat) if end is None else end
+        if self._date_spans is None:
+            spans: list[tuple[int, int]] = []
+            for found in _DATE_HINT.finditer(self.flat):
+                lo, hi = max(0, found.start() - 420), found.end() + 80
+                if spans and lo <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], hi)
+                else:
+                    spans.append((lo, hi))
+            self._date_spans = spans
+        for lo, hi in self._date_spans:
+            if hi <= start or lo >= end:
+                continue
+            yield from pattern.finditer(self.flat, max(lo, start), min(hi, end))
 
     def sentence(self, start: int, end: int | None = None) -> str:
         """The sentence around flat[start:end], trimmed to a readable length: the evidence a person checks."""
