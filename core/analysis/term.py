@@ -328,9 +328,8 @@ def _term_start(clause: str, effective: date | None) -> date | None:
 
 
 def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | None, str | None]:
-    flat = doc.flat
-    negative = _NO_AUTO.search(flat)
-    positive = _AUTO.search(flat)
+    negative = next(doc.near_words(_NO_AUTO, _RENEWAL_WORDS, 40, 160), None)
+    positive = next(doc.near_words(_AUTO, _RENEWAL_WORDS, 80, 160), None)
     if positive is None:
         if negative is not None:
             return False, None, doc.sentence(negative.start(), negative.end())
@@ -354,6 +353,8 @@ def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | 
     return True, renewal_term, sentence
 
 
+# Every renewal wording has one of these words; the patterns run only around them.
+_RENEWAL_WORDS = ("renew", "extend", "extension", "evergreen", "continu")
 _NOTICE_WORD = re.compile(r"notic|notif", re.IGNORECASE)
 
 

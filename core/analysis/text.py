@@ -97,6 +97,7 @@ class Document:
         raw = _straight_quotes(self.raw)
         self.flat = flatten(raw)
         self._date_spans: list[tuple[int, int]] | None = None
+        self._lower: str | None = None
         # Only the head of the document is read line by line (title, party list); the rest as flat text.
         head = raw[:20000]
         self.lines = [
@@ -123,6 +124,28 @@ class Document:
             if hi <= start or lo >= end:
                 continue
             yield from pattern.finditer(self.flat, max(lo, start), min(hi, end))
+
+    def near_words(
+        self, pattern: re.Pattern[str], words: tuple[str, ...], before: int, after: int
+    ) -> Iterator[re.Match[str]]:
+        """pattern.finditer only around the (lowercase) words it cannot match without, in text order."""
+        if self._lower is None:
+            lowered = self.flat.lower()
+            # lower() can change a text's length (rare non-ASCII letters); then offsets would not line up.
+            self._lower = lowered if len(lowered) == len(self.flat) else ""
+        if not self._lower:
+            yield from pattern.finditer(self.flat)
+            return
+        hits = sorted(m.start() for m in re.finditer("|".join(map(re.escape, words)), self._lower))
+        pos = 0
+        for hit in hits:
+            lo, hi = max(pos, hit - before), min(len(self.flat), hit + after)
+            if hi <= pos:
+                continue
+            for match in pattern.finditer(self.flat, lo, hi):
+                pos = max(pos, match.end())
+                yield match
+            pos = max(pos, lo)
 
     def sentence(self, start: int, end: int | None = None) -> str:
         """The sentence around flat[start:end], trimmed to a readable length: the evidence a person checks."""
