@@ -20,13 +20,12 @@ _SPACES = re.compile(r"\s+")
 # whitespace but sentence splitting sees as a boundary: a heading is not part of the sentence after it.
 PARAGRAPH = "\u2029"
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-# Only runs that need rewriting: replacing each single space by itself cost a third of flattening.
-_INLINE_SPACES = re.compile(r"[^\S\u2029]{2,}|[^\S \u2029]")
-_PARAGRAPH_RUN = re.compile(r"(?: \u2029|\u2029)[\s\u2029]*")
 # OCR'd text layers glue "of" to the next word ("laws ofthe State ofTexas"); no English word starts so.
 _GLUED_OF = re.compile(r"\bof(?=the\b|[A-Z][a-z])")
 # Consuming the letter or digit before the gap (not a lookbehind at every position) keeps this fast.
-_GLUED_NUMBER = re.compile(r"\b(?:of|on|as)(?=\d)|\d(?=(?:This|The|Each|Either|Any|All|In)\b)")
+# Two patterns, each starting with a character set the engine can skip to.
+_GLUED_WORD_NUMBER = re.compile(r"(?:of|on|as)(?<!\w\w\w)(?=\d)")
+_GLUED_NUMBER_WORD = re.compile(r"\d(?=(?:This|The|Each|Either|Any|All|In)\b)")
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("`", "'"), ("\u00ad", ""))
 
 
@@ -79,9 +78,12 @@ def flatten(text: str) -> str:
     text = _drop_running_headers(_FILING_FOOTER.sub(" ", text))
     text = _SPLIT_ORDINAL.sub(_join_ordinal, text)
     text = _GLUED_OF.sub("of ", text)
-    text = _GLUED_NUMBER.sub(r"\g<0> ", text)
+    text = _GLUED_NUMBER_WORD.sub(r"\g<0> ", _GLUED_WORD_NUMBER.sub(r"\g<0> ", text))
     text = _BLANK_LINE.sub(PARAGRAPH, text)
-    text = _PARAGRAPH_RUN.sub(PARAGRAPH, _INLINE_SPACES.sub(" ", text))
+    # Whitespace runs become one space within a paragraph (str.split runs in C: several times faster than
+    # a pattern over every space); empty paragraphs disappear.
+    paragraphs = (" ".join(part.split()) for part in text.split(PARAGRAPH))
+    text = PARAGRAPH.join(part for part in paragraphs if part)
     return text.strip()
 
 
