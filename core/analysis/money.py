@@ -35,7 +35,8 @@ _VALUE_CUE = re.compile(
 )
 # Each value cue holds one of these words; the cue pattern runs only around them.
 _CUE_WORDS = (
-    "total", "contract", "aggregate", "purchase", "license", "minimum", "consideration", "fee", "pay", "value",
+    "total", "contract", "aggregate", "purchase", "license", "minimum", "consideration", "fee", "pay",
+    "value",
 )  # fmt: skip
 _SCALES = {"million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "thousand": 10**3, "k": 10**3}
 
