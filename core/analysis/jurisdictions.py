@@ -2,9 +2,9 @@
 
 A closed list on purpose: a governing law is a state, province or country, and a list of them is what
 tells "the laws of the State of Texas" from "the laws of the Company's jurisdiction". pycountry was
-considered (ISO 3166 countries and subdivisions): its 5,000 subdivisions are mostly counties and
-districts that would turn "the laws of Orange" or "the laws of Georgia" into noise, and it loads ~40 MB
-of JSON and locale files at run time; the places contracts choose fit in this module.
+considered, not measured (ISO 3166 countries and subdivisions): its thousands of subdivisions are mostly
+counties and districts that would turn "the laws of Orange" into a jurisdiction, and it loads JSON data
+files at run time that a frozen app must ship; the places contracts choose fit in this module.
 """
 
 from __future__ import annotations
