@@ -13,41 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 from core.analysis.anniversary import ANNIVERSARY, anniversary_date
 from core.analysis.dates import DATE_RE, parse_match
-from core.analysis.numbers import parse_number
+from core.analysis.durations import parse_duration as _duration
+from core.analysis.notice import notice as _notice
 from core.analysis.patterns import DURATION, date_group, duration
 from core.analysis.text import Document
 
 _D = date_group("d")
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    count: int
-    unit: str  # "year", "month", "week" or "day"
-
-    def label(self) -> str:
-        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
-
-    def after(self, start: date) -> date:
-        return start + relativedelta(**{f"{self.unit}s": self.count})
-
-    def days(self) -> int:
-        return self.count * {"year": 365, "month": 30, "week": 7, "day": 1}[self.unit]
-
-
-def _duration(match: re.Match[str]) -> Duration | None:
-    groups = match.groupdict()
-    for key, value in groups.items():
-        if key.startswith("num") and value:
-            count = parse_number(value)
-            unit = groups["unit" + key[3:]]
-            if count and unit:
-                return Duration(count, unit.lower().rstrip("s"))
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,23 +103,6 @@ _RENEWAL_DURATION = re.compile(
 )
 _RENEWAL_PERIODIC = re.compile(
     r"\b(?P<every>annually|year[- ]to[- ]year|yearly|month[- ]to[- ]month)\b", re.IGNORECASE
-)
-_NOTICE = re.compile(
-    rf"{duration('a')}(?:'s?)?\s+(?:\(\d{{1,4}}\)\s*)?(?:(?:prior|advance|written|previous|express)\s+){{0,3}}"
-    rf"(?:notice|notification)|"
-    rf"\bnotice\b[^.;]{{0,80}}?\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than|"
-    rf"minimum\s+of|within)\s+{duration('b')}|"
-    rf"\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than)\s+{duration('c')}\s+"
-    rf"(?:prior\s+to|before|in\s+advance)",
-    re.IGNORECASE,
-)
-_RENEWAL_CONTEXT = re.compile(
-    r"\b(?:renew\w*|non-?renewal|expir\w*|end\s+of\s+the\s+(?:initial\s+)?term)", re.IGNORECASE
-)
-_TERMINATION_CONTEXT = re.compile(
-    r"\bterminat\w*\b[^.;]{0,120}?\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)"
-    r"|\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)\b[^.;]{0,120}?\bterminat",
-    re.IGNORECASE,
 )
 
 
@@ -355,34 +311,6 @@ def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | 
 
 # Every renewal wording has one of these words; the patterns run only around them.
 _RENEWAL_WORDS = ("renew", "extend", "extension", "evergreen", "continu")
-_NOTICE_WORD = re.compile(r"notic|notif", re.IGNORECASE)
-
-
-def _notice(doc: Document) -> tuple[int | None, str | None]:
-    """Days of notice to stop a renewal (preferred) or to end the contract at will.
-
-    The notice pattern runs only in a window around each "notice" word: running it over the whole text
-    was the analyzer's slowest step."""
-    flat = doc.flat
-    fallback: tuple[int, str] | None = None
-    seen_until = -1
-    for word in _NOTICE_WORD.finditer(flat):
-        if word.start() < seen_until:
-            continue
-        lo, hi = max(0, word.start() - 160), min(len(flat), word.end() + 160)
-        seen_until = hi - 40
-        for match in _NOTICE.finditer(flat, lo, hi):
-            span = _duration(match)
-            if span is None or (span.unit == "year" and span.count > 2):
-                continue
-            sentence = doc.sentence(match.start(), match.end())
-            if _RENEWAL_CONTEXT.search(sentence):
-                return span.days(), sentence
-            if fallback is None and _TERMINATION_CONTEXT.search(sentence):
-                fallback = (span.days(), sentence)
-    if fallback:
-        return fallback
-    return None, None
 
 
 def term_facts(doc: Document, effective: date | None) -> TermFacts:
