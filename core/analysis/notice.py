@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from core.analysis.durations import parse_duration as _duration
@@ -38,10 +39,23 @@ def notice(doc: Document) -> tuple[int | None, str | None]:
     flat = doc.flat
     fallback: tuple[int, str] | None = None
     seen_until = -1
-    for word in _NOTICE_WORD.finditer(flat):
-        if word.start() < seen_until:
+    if doc.lower:
+        words = sorted(doc.word_starts("notic") + doc.word_starts("notif"))
+        # Every alternative needs a duration, hence a unit word: a window without one is skipped.
+        units: list[int] | None = sorted(
+            at for unit in ("day", "week", "month", "year") for at in doc.word_starts(unit)
+        )
+    else:
+        words = [m.start() for m in _NOTICE_WORD.finditer(flat)]
+        units = None
+    for at in words:
+        if at < seen_until:
             continue
-        lo, hi = max(0, word.start() - 160), min(len(flat), word.end() + 160)
+        lo, hi = max(0, at - 160), min(len(flat), at + 165)
+        if units is not None:
+            nearest = bisect.bisect_left(units, lo)
+            if nearest == len(units) or units[nearest] >= hi:
+                continue
         seen_until = hi - 40
         for match in _NOTICE.finditer(flat, lo, hi):
             span = _duration(match)

@@ -138,23 +138,31 @@ _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IG
 
 
 _TERM_WORD = re.compile(r"\b(?:term|agreement|contract|duration)\b", re.IGNORECASE)
+_TERM_WORDS = ("term", "agreement", "contract", "duration")
 _UNIT_WORD = re.compile(r"(?:year|month)s?\b", re.IGNORECASE)
 
 
-def _term_matches(flat: str) -> Iterator[re.Match[str]]:
+def _term_matches(doc: Document) -> Iterator[re.Match[str]]:
     """_TERM.finditer, tried only where a year/month unit lies close enough to end a match.
 
     Same matches, but a text full of "term ... of" with no duration nearby costs one pass, not a
-    duration attempt at every position of every gap."""
-    units = [m.start() for m in _UNIT_WORD.finditer(flat)]
+    duration attempt at every position of every gap. Words are found with str.find (doc.whole_words):
+    IGNORECASE alternations over the whole text were a tenth of the analysis time."""
+    flat = doc.flat
+    if doc.lower:
+        units = sorted(doc.word_starts("year") + doc.word_starts("month"))
+        words = doc.whole_words(_TERM_WORDS)
+    else:
+        units = [m.start() for m in _UNIT_WORD.finditer(flat)]
+        words = [m.start() for m in _TERM_WORD.finditer(flat)]
     resume = 0
-    for word in _TERM_WORD.finditer(flat):
-        if word.start() < resume:
+    for at in words:
+        if at < resume:
             continue
-        nearest = bisect.bisect_left(units, word.end())
-        if nearest == len(units) or units[nearest] > word.end() + 260:
+        nearest = bisect.bisect_left(units, at + 4)
+        if nearest == len(units) or units[nearest] > at + 268:
             continue
-        match = _TERM.match(flat, word.start())
+        match = _TERM.match(flat, at)
         if match:
             resume = match.end()
             yield match
@@ -174,7 +182,7 @@ def _term(
     clause with an end date, then weaker mentions of a duration or an end date."""
     flat = doc.flat
     strong_duration = weak_duration = None
-    for match in _term_matches(flat):
+    for match in _term_matches(doc):
         span = _duration(match)
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
