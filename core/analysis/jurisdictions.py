@@ -47,13 +47,20 @@ ALIASES = {
     "hksar": "Hong Kong", "ny": "New York", "the netherlands": "Netherlands",
     "hong kong special administrative region": "Hong Kong",
 }  # fmt: skip
-# How the clause may introduce the place; kept in the value ("State of New York") as it was written.
+# How the clause may introduce the place ("the State of", "THE COMMONWEALTH OF"): words around the
+# place, not part of the value.
 KINDS = (
     "State", "Commonwealth", "Province", "Republic", "Federal Republic", "Kingdom", "Principality",
     "Grand Duchy", "Territory", "Special Administrative Region",
 )  # fmt: skip
+# One value per jurisdiction, so that the report's governing-law chart does not split one law in two:
+# "laws of China" and "PRC law" are both the People's Republic of China, English law is the law of
+# England and Wales (one jurisdiction), "the U.S.A." the United States.
+PREFERRED = {
+    "China": "People's Republic of China", "United States of America": "United States",
+    "England": "England and Wales", "Great Britain": "United Kingdom", "Russian Federation": "Russia",
+}  # fmt: skip
 
-COUNTRY_SET = frozenset(COUNTRIES)
 _CANONICAL = {name.lower(): name for name in (*US_STATES, *PROVINCES, *COUNTRIES)} | ALIASES
 _NAMES = sorted(_CANONICAL, key=len, reverse=True)
 _NAME_ALTERNATIVES = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in _NAMES)
@@ -66,13 +73,22 @@ PLACE = re.compile(
 
 
 def canonical(name: str) -> str | None:
+    """The known place a name spells (any case, any spacing), in its list spelling; None if unknown."""
     return _CANONICAL.get(re.sub(r"\s+", " ", name.strip().lower()))
 
 
+def normalized(name: str) -> str:
+    """The value a known place is reported as: 'China' -> "People's Republic of China"."""
+    return PREFERRED.get(name, name)
+
+
 def place_value(match: re.Match[str]) -> str:
-    """'THE STATE OF NEW YORK' -> 'State of New York'; 'the laws of new york' -> 'New York'."""
+    """'THE STATE OF NEW YORK' -> 'New York'; 'the Federal Republic of Germany' -> 'Germany'."""
     name = canonical(match.group("name")) or match.group("name")
-    kind = match.group("kind")
-    if kind and not name.lower().startswith(kind.lower()):
-        return f"{' '.join(w.capitalize() for w in kind.split())} of {name}"
-    return name
+    return normalized(name)
+
+
+def jurisdiction_of(text: str) -> str | None:
+    """The normalized place a whole value names ("State of Texas" -> "Texas"), or None if it names none."""
+    match = PLACE.fullmatch(text.strip().rstrip("."))
+    return place_value(match) if match else None

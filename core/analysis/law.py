@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.analysis.jurisdictions import COUNTRY_SET, PLACE, canonical, place_value
+from core.analysis.jurisdictions import PLACE, canonical, normalized, place_value
 from core.analysis.text import Document
 
 # "laws of", "law in", "laws and regulations of", "laws in force in", "laws of and in"
@@ -25,7 +25,6 @@ _LAW_LINK = re.compile(
 )
 # "the laws of such State": the place named earlier in the sentence ("(currently the State of California)").
 _AND_PLACE = re.compile(rf"\s*,?\s+and\s+(?:of\s+)?{PLACE.pattern}", re.IGNORECASE)
-_COMMA_PLACE = re.compile(rf",\s*{PLACE.pattern}", re.IGNORECASE)
 _SUCH_PLACE = re.compile(
     r"(?:such|said|that|the\s+same)\s+(?:state|jurisdiction|country|province)", re.IGNORECASE
 )
@@ -120,13 +119,8 @@ def _places_after(flat: str, law: re.Match[str], sentence_start: int) -> str | N
         if value == _FEDERAL and joined:
             # "the laws of the United States and the State of Florida": the state's law is chosen.
             return place_value(joined)
-        country = _COMMA_PLACE.match(flat, place.end())
-        if (
-            country
-            and canonical(country.group("name")) in COUNTRY_SET
-            and value != canonical(country.group("name"))
-        ):
-            return f"{value}, {place_value(country)}"
+        # "the laws of Victoria, Australia" is Victoria: the value is the place itself, not the words
+        # around it, so that one law is one value in the report.
         return value
     if _SUCH_PLACE.match(flat, link.end()) or _SUCH_PLACE.match(flat, link.end() + 4):
         earlier = list(PLACE.finditer(flat, sentence_start, law.start()))
@@ -173,6 +167,7 @@ def governing_law(doc: Document) -> Law | None:
     for match in _ADJECTIVE.finditer(doc.flat):
         word = match.group("adj") or match.group("adj2")
         place_name = _DEMONYMS.get(word) or canonical(word)
+        place_name = normalized(place_name) if place_name else None
         if place_name:
             return Law(place_name, doc.sentence(match.start(), match.end()))
     return None

@@ -100,17 +100,22 @@ def test_date_of_another_document_is_not_the_agreement_date() -> None:
     ("clause", "law"),
     [
         ("This Agreement shall be governed by the laws of the State of New York, without regard to others.",
-         "State of New York"),
+         "New York"),
         ("This Agreement is governed by the laws of England and Wales and the parties submit to its courts.",
          "England and Wales"),
         ("This Agreement is governed by the laws of Victoria, Australia and the parties submit to it.",
-         "Victoria, Australia"),
+         "Victoria"),
         ("The laws of the Commonwealth of Massachusetts shall govern this Agreement.",
-         "Commonwealth of Massachusetts"),
+         "Massachusetts"),
         ("This Agreement shall be governed by Swiss law.", "Switzerland"),
+        ("THIS AGREEMENT SHALL BE GOVERNED BY THE LAWS OF THE STATE OF NEW YORK.", "New York"),
+        ("This Agreement is governed by the laws of the People's Republic of China.",
+         "People's Republic of China"),
+        ("This Agreement shall be governed by the laws of China.", "People's Republic of China"),
+        ("This Agreement shall be governed by English law.", "England and Wales"),
         ("Disputes are governed by PRC Laws.", "People's Republic of China"),
         ("This contract shall be construed under the laws and decisions of the State of Michigan.",
-         "State of Michigan"),
+         "Michigan"),
     ],
 )  # fmt: skip
 def test_governing_law_forms(clause: str, law: str) -> None:
@@ -231,6 +236,7 @@ def test_structured_entry_fields_win_and_cite_their_column() -> None:
     assert result["auto_renewal"] is True
     assert result["notice_period_days"] == 60
     assert result["value"] == {"amount": 12500.5, "currency": "USD"}
+    assert result["governing_law"] == "Texas"
     assert (
         "Party" not in result["evidence"]["governing_law"] and "entry" in result["evidence"]["governing_law"]
     )
