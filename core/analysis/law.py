@@ -50,6 +50,13 @@ _GOVERN_AFTER = re.compile(
 _THIS_CONTRACT = re.compile(
     r"\b(?:this|the)\s+(?:Agreement|Contract|Amendment)\b|\bhere(?:of|under|to)\b", re.I
 )
+# The marks of a choice-of-law clause itself: this contract as the subject of "governed/construed", and the
+# renvoi exclusion ("without regard to its conflict of laws principles") after the place.
+_SUBJECT = re.compile(
+    r"\b(?:this|the)\s+(?:Agreement|Contract|Amendment)\b[^.;]{0,80}?\b(?:govern|constru|interpret|enforc)",
+    re.IGNORECASE,
+)
+_CONFLICTS = re.compile(r"\b(?:conflicts?[\s-]+of[\s-]+laws?|choice[\s-]+of[\s-]+laws?)\b", re.IGNORECASE)
 _HEADING = re.compile(r"\b(?:governing\s+law|applicable\s+law|choice\s+of\s+law)\b", re.IGNORECASE)
 _FEDERAL = "United States"
 _LABEL = re.compile(
@@ -74,10 +81,28 @@ _DEMONYMS = {
 }  # fmt: skip
 
 
+# Without a choice of law, the forum disputes go to decides which law a court or tribunal applies (and
+# CUAD's annotators take it as the governing law): "arbitration in McLean, Virginia", "the courts of
+# England", "the Beijing Arbitration Commission", "the People's Court".
+_FORUM = re.compile(
+    rf"\b(?:arbitrat\w*|courts?|tribunals?|venue|forum)\b[^.;]{{0,60}}?\b(?:in|of|at|within)\s+"
+    rf"(?P<city>[A-Z][\w.']*(?:\s+[A-Z][\w.']*){{0,2}}\s*,\s*)?(?:the\s+)?{PLACE.pattern}"
+    rf"|{PLACE.pattern.replace('(?P<kind>', '(?P<kind2>').replace('(?P<name>', '(?P<name2>')}\s+"
+    rf"(?:International\s+)?Arbitration\s+(?:Commission|Cent(?:re|er)|Court)",
+    re.IGNORECASE,
+)
+_DISPUTE = re.compile(r"\b(?:disputes?|claims?|controvers\w+|arbitrat\w*|litigation)\b", re.IGNORECASE)
+_PEOPLES_COURT = re.compile(r"\bPeople'?s\s+Courts?\b", re.IGNORECASE)
+_FORUM_NOTE = "(no choice-of-law clause; the forum for disputes) "
+_FORUM_WORDS = ("arbitrat", "court", "tribunal", "venue", "forum")
+
+
 @dataclass(frozen=True, slots=True)
 class Law:
     jurisdiction: str
     evidence: str
+    # True when no clause chooses a law and the jurisdiction is the forum for disputes.
+    forum: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +124,12 @@ def _score(flat: str, law_at: int, law_end: int, sentence: str, sentence_start: 
         score += 2
     if _THIS_CONTRACT.search(sentence):
         score += 1
+    # Read on the whole sentence, so that two places of one clause ("New York, except Section 25, which
+    # ... Massachusetts") score alike and the first is chosen.
+    if _SUBJECT.search(sentence):
+        score += 1
+    if _CONFLICTS.search(sentence):
+        score += 2
     if _HEADING.search(flat, max(0, law_at - 400), law_at) and _HEADING.search(sentence):
         score += 2
     if _INCORPORATION.search(flat, max(0, law_at - 60), law_at):
@@ -170,4 +201,24 @@ def governing_law(doc: Document) -> Law | None:
         place_name = normalized(place_name) if place_name else None
         if place_name:
             return Law(place_name, doc.sentence(match.start(), match.end()))
+    return _forum(doc)
+
+
+def _forum(doc: Document) -> Law | None:
+    """The place disputes are resolved, when the contract chooses no law (evidence says so)."""
+    for match in doc.near_words(_FORUM, _FORUM_WORDS, 120, 200):
+        sentence = doc.sentence(match.start(), match.end())
+        if not _DISPUTE.search(sentence):
+            continue
+        name = match.group("name") or match.group("name2")
+        # "in Washington State, USA": the state before its country is the forum.
+        within = PLACE.search(match.group("city") or "")
+        place = canonical(within.group("name") if within else name)
+        if place:
+            return Law(normalized(place), _FORUM_NOTE + sentence, forum=True)
+    for match in doc.near_words(_PEOPLES_COURT, ("people",), 0, 30):
+        sentence = doc.sentence(match.start(), match.end())
+        if _DISPUTE.search(sentence):
+            return Law("People's Republic of China", _FORUM_NOTE + sentence, forum=True)
+    return None
     return None

@@ -122,6 +122,37 @@ def test_governing_law_forms(clause: str, law: str) -> None:
     assert analyze_text(clause)["governing_law"] == law
 
 
+def test_the_clause_choosing_this_agreements_law_beats_a_law_named_elsewhere() -> None:
+    text = (
+        "Counsel's opinion shall be limited to matters governed by federal laws and by the laws of Tennessee. "
+        "This Agreement shall be construed in accordance with the laws of the State of New York without "
+        "regard to principles of conflicts of law."
+    )
+    assert analyze_text(text)["governing_law"] == "New York"
+
+
+@pytest.mark.parametrize(
+    ("clause", "law"),
+    [
+        ("All disputes hereunder shall be resolved by arbitration in McLean, Virginia, pursuant to the rules "
+         "of the American Arbitration Association.", "Virginia"),
+        ("Any dispute shall be submitted to the Beijing Arbitration Commission for arbitration.", "Beijing"),
+        ("Any dispute shall be subject to the jurisdiction of the People's Court where this Agreement is "
+         "signed.", "People's Republic of China"),
+    ],
+)  # fmt: skip
+def test_without_a_choice_of_law_the_forum_is_reported_and_flagged(clause: str, law: str) -> None:
+    result = analyze_text(clause)
+    assert result["governing_law"] == law
+    assert "no_governing_law" in result["risk_flags"]
+    assert result["evidence"]["governing_law"].startswith("(no choice-of-law clause")
+
+
+def test_a_court_named_outside_a_dispute_clause_is_not_a_law() -> None:
+    text = "The Supplier's office is near the courts of Delaware. The Customer pays monthly."
+    assert analyze_text(text)["governing_law"] is None
+
+
 def test_incorporation_is_not_governing_law() -> None:
     text = "Acme Inc., a company organized under the laws of the State of Delaware, agrees to deliver goods."
     assert analyze_text(text)["governing_law"] is None
