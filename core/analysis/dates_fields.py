@@ -8,6 +8,7 @@ from datetime import date
 
 from core.analysis.dates import parse_match
 from core.analysis.patterns import date_group
+from core.analysis.signatures import last_signing_date
 from core.analysis.text import Document
 
 _D = date_group("d")
@@ -29,17 +30,75 @@ def _date_of(match: re.Match[str]) -> date | None:
     return parse_match(inner) if inner else None
 
 
-# 'the EPC Agreement dated September 30, 2009 (the "EPC Agreement")': a date of another document.
+# 'the EPC Agreement dated September 30, 2009 (the "EPC Agreement")': a date of another document. An alias
+# that names a date ("Execution Date", "Signing Date") defines this contract's own date instead.
 _OTHER_DOCUMENT_AFTER = re.compile(
-    r"\s*,?\s*\(\s*(?:the\s+|this\s+)?\"(?!Effective|Agreement\"|Contract\"|Commencement)[^\"]{1,60}\"\s*\)"
+    r"\s*,?\s*\(\s*(?:the\s+|this\s+)?\"(?!Effective|Agreement\"|Contract\"|Commencement|[^\"]{0,40}\bDate\")"
+    r"[^\"]{1,60}\"\s*\)"
 )
-_OTHER_DOCUMENT_BEFORE = re.compile(r"\b(?:that\s+certain|under\s+the|pursuant\s+to\s+the)\b", re.IGNORECASE)
+_OTHER_DOCUMENT_BEFORE = re.compile(
+    r"\b(?:that\s+certain|under\s+the|pursuant\s+to\s+the|previously|amends|amending|amended)\b",
+    re.IGNORECASE,
+)
+# What the clause before a date is about. A document introduced by another determiner ("entered into a
+# Distribution Agreement ... dated", "the Phase 3 Document dated", "amends that certain Manufacturing
+# Agreement between A and B dated") is not this contract, which is "This Agreement" or the clause's subject.
+_DOCUMENT = (
+    r"(?:agreement|contract|amendment|addendum|document|letter|memorandum|mou|lease|licen[cs]e|note|plan|"
+    r"order|proposal|quotation|offer|instrument|indenture|deed|understanding|terms)s?"
+)
+_DOCUMENT_NOUN = re.compile(rf"\b{_DOCUMENT}\b", re.IGNORECASE)
+_DETERMINER = re.compile(
+    r"\b(?:this|a|an|the|that|certain|said|such|its|their|each|any|prior|existing|original)\b", re.IGNORECASE
+)
+
+
+_FINITE = re.compile(r"\b(?:is|are|was|were|shall|will|has|have|hereby)\b", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"[.;:]\s+(?=[A-Z\"(])|\u2029")
+
+
+def _document_nouns(flat: str, start: int, end: int) -> list[re.Match[str]]:
+    # A quoted noun is an alias ('(the "Agreement")'), the name of a document already introduced.
+    return [n for n in _DOCUMENT_NOUN.finditer(flat, start, end) if flat[n.start() - 1 : n.start()] != '"']
+
+
+def _determiner(flat: str, noun: re.Match[str]) -> str | None:
+    """The determiner of a document noun's phrase: the last one within six words before it."""
+    phrase = re.split(r"[.;:()]", flat[max(0, noun.start() - 60) : noun.start()])[-1]
+    found = list(_DETERMINER.finditer(phrase))
+    if not found or len(phrase[found[-1].end() :].split()) > 6:
+        return None
+    return found[-1].group().lower()
+
+
+def _about_other_document(flat: str, cue_start: int, date_start: int) -> bool:
+    """Whether the date belongs to a document other than this one.
+
+    "entered into a Distribution Agreement, effective as of DATE", "the Phase 3 Document dated DATE",
+    "amends that certain Manufacturing Agreement between A and B dated DATE": the date follows a document
+    introduced by another determiner than "this". But when a verb stands between that document and the
+    date ("This Amendment to the License Agreement is effective as of DATE"), the date is the clause's
+    predicate and the clause's subject decides."""
+    nouns = _document_nouns(flat, max(0, cue_start - 40), date_start)
+    if not nouns:
+        return False
+    determiner = _determiner(flat, nouns[-1])
+    if determiner is None or determiner == "this":
+        return False
+    if _FINITE.search(flat, nouns[-1].end(), date_start):
+        lookback = max(0, nouns[-1].start() - 300)
+        starts = list(_CLAUSE_START.finditer(flat, lookback, nouns[-1].start()))
+        clause_start = starts[-1].end() if starts else lookback
+        subject = _document_nouns(flat, clause_start, nouns[-1].end())[0]
+        return _determiner(flat, subject) not in (None, "this")
+    return True
 
 
 def _refers_elsewhere(flat: str, match: re.Match[str]) -> bool:
     return bool(
         _OTHER_DOCUMENT_AFTER.match(flat, match.end("d"))
         or _OTHER_DOCUMENT_BEFORE.search(flat, max(0, match.start() - 60), match.start("d"))
+        or _about_other_document(flat, match.start(), match.start("d"))
     )
 
 
@@ -69,10 +128,11 @@ _AGREEMENT_CUES = [
     ),
 ]
 _AS_OF = re.compile(rf"\bas\s+of\s+(?:this\s+|the\s+)?{_D}", re.IGNORECASE)
-_SIGNED = re.compile(
+# "executed on this 4th day of April", "IN WITNESS WHEREOF, ... have executed this Agreement as of DATE".
+_SIGNED_ON = re.compile(
     rf"(?:\b(?:signed|executed|dated)\b[^.;]{{0,40}}?\b(?:this|on|as\s+of)\s+(?:the\s+)?|"
     rf"(?:IN\s+WITNESS\s+WHEREOF|INTENDING\s+TO\s+BE\s+LEGALLY\s+BOUND|have\s+(?:signed|executed)\s+this\s+"
-    rf"(?:Agreement|Contract))[^;]{{0,300}}?){_D}",
+    rf"(?:Agreement|Contract))[^;]{{0,120}}?\b(?:as\s+of|on|this|dated)\s+(?:the\s+|this\s+)?){_D}",
     re.IGNORECASE,
 )
 _STATED = re.compile(
@@ -127,7 +187,12 @@ def agreement_date(doc: Document) -> Found | None:
     if best is None:
         best = _first(doc, _EFFECTIVE_CUES[0], 0, window) or _first(doc, _AS_OF, 0, window)
     if best is None:
-        best = _first(doc, _STATED) or _first(doc, _SIGNED)
+        best = _first(doc, _STATED) or _first(doc, _SIGNED_ON)
+    if best is None:
+        # No date in the opening: the contract is dated when its last party signs.
+        signed = last_signing_date(doc)
+        if signed is not None:
+            best = Found(signed.value, doc.sentence(signed.start, signed.end), signed.start)
     if best is None:
         # "entered into as of the Effective Date": the agreement is dated its effective date.
         for pattern in _EFFECTIVE_CUES:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 # EDGAR exhibits repeat a "Source: COMPANY, 10-K, 1/29/2020" footer on every page; its date is a filing
 # date, not a contract date, and it splits sentences in two.
-_FILING_FOOTER = re.compile(r"(?m)^[ \t]*Source:[^\n]{0,200}?\d{1,2}/\d{1,2}/\d{4}[ \t]*$")
+# A page number may run into it ("-ii-Source: ...") where the PDF joined two lines.
+_FILING_FOOTER = re.compile(r"(?m)^[^\n]{0,12}?Source:[^\n]{0,200}?\d{1,2}/\d{1,2}/\d{4}[ \t]*$")
 # PDF text layers often split ordinal suffixes ("1s t day", "20t h day").
 # Written digit first (no leading \b or lookbehind) so the engine skips straight to digits: 3x faster.
 _SPLIT_ORDINAL = re.compile(

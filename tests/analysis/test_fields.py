@@ -124,7 +124,8 @@ def test_governing_law_forms(clause: str, law: str) -> None:
 
 def test_the_clause_choosing_this_agreements_law_beats_a_law_named_elsewhere() -> None:
     text = (
-        "Counsel's opinion shall be limited to matters governed by federal laws and by the laws of Tennessee. "
+        "Counsel's opinion shall be limited to matters governed by federal laws and by the laws of "
+        "Tennessee. "
         "This Agreement shall be construed in accordance with the laws of the State of New York without "
         "regard to principles of conflicts of law."
     )

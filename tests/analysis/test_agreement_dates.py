@@ -1,0 +1,64 @@
+"""Agreement dates: whose date a date is (this contract's or another document's), and signing dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.analysis import analyze_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A document introduced by "a", "the", "that certain" is another one.
+        ("WHEREAS, X and Y have previously entered into a Selling Agreement, effective as of December 1, "
+         "2002. This Agreement is made by X and Y. IN WITNESS WHEREOF the parties signed. By: /s/ A "
+         "Date: March 3, 2004", "2004-03-03"),
+        ("This Amendment No. 3 is effective as of July 3, 2019 and amends that certain Manufacturing "
+         "Agreement between Heritage and Premier dated July 1, 2017.", "2019-07-03"),
+        # A verb between the other document and the date: the clause's subject ("This Amendment") decides.
+        ("This Amendment to the License Agreement is effective as of May 5, 2011 between A Inc. and B Ltd.",
+         "2011-05-05"),
+        # A date's own alias ("Execution Date") is not another document's name.
+        ('This Agreement is entered into as of November 27, 2017 (the "Execution Date") by and between A '
+         'LLC and B Inc. The term shall commence as of April 1, 2018 (the "Effective Date").', "2017-11-27"),
+        ('This Agreement ("Agreement") is executed on this 11th day of December, 2015 ("Execution Date") by '
+         "and between A Inc. and B Ltd.", "2015-12-11"),
+        # 'The Effective Date of this Agreement (herein called the "Effective Date") is ...'
+        ('This Agreement is made by A Inc. and B Ltd. The Effective Date of this Agreement (herein called '
+         'the "Effective Date") is September 21, 1998. RECITALS WHEREAS, A and B are parties to an '
+         "Electronic Software Distribution Agreement, dated as of September 1, 1997.", "1998-09-21"),
+    ],
+)  # fmt: skip
+def test_whose_date_it_is(text: str, expected: str) -> None:
+    assert analyze_text(text)["agreement_date"] == expected
+
+
+def test_without_a_date_in_the_opening_the_last_signature_dates_the_contract() -> None:
+    text = (
+        "DISTRIBUTOR AGREEMENT. This Agreement is made by Ingram Micro Inc. and Netgear, Inc. "
+        "By: /s/ J. Smith Title: Executive Vice President Date: October 16, 1996 "
+        "By: /s/ P. Jones Title: Vice President Date: November 5, 1996. "
+        "1. APPOINTMENT. Distributor shall distribute the products."
+    )
+    result = analyze_text(text)
+    assert result["agreement_date"] == "1996-11-05"
+    assert "November 5, 1996" in result["evidence"]["agreement_date"]
+
+
+def test_a_date_column_above_its_label_in_a_signature_table() -> None:
+    text = (
+        "This Statement of Work is agreed between Bluefly Inc. and International Business Machines. "
+        "Agreed and Accepted: By: /s/ Patrick Barry By: /s/ Maura Gray Authorized Signature Authorized "
+        "Signature Patrick Barry 1/9/02 Maura Gray 1/14/02 Name (type or print) Date "
+        "Name (type or print) Date"
+    )
+    assert analyze_text(text)["agreement_date"] == "2002-01-14"
+
+
+def test_a_dated_field_far_from_any_signature_is_not_a_signing_date() -> None:
+    text = (
+        "This Agreement is made by A Inc. and B Ltd. " + "The parties shall cooperate. " * 80 + "EXHIBIT A "
+        "Property Information Open Date: 2005-02-14 Title: Renovation plan"
+    )
+    assert analyze_text(text)["agreement_date"] is None
