@@ -10,6 +10,7 @@ from core.analysis.dates import parse_match
 from core.analysis.patterns import date_group
 from core.analysis.signatures import last_signing_date
 from core.analysis.text import Document
+from core.analysis.whose_date import refers_elsewhere
 
 _D = date_group("d")
 _PREAMBLE_CHARS = 8000
@@ -30,82 +31,10 @@ def _date_of(match: re.Match[str]) -> date | None:
     return parse_match(inner) if inner else None
 
 
-# 'the EPC Agreement dated September 30, 2009 (the "EPC Agreement")': a date of another document. An alias
-# that names a date ("Execution Date", "Signing Date") defines this contract's own date instead.
-_OTHER_DOCUMENT_AFTER = re.compile(
-    r"\s*,?\s*\(\s*(?:the\s+|this\s+)?\"(?!Effective|Agreement\"|Contract\"|Commencement|[^\"]{0,40}\bDate\")"
-    r"[^\"]{1,60}\"\s*\)"
-)
-_OTHER_DOCUMENT_BEFORE = re.compile(
-    r"\b(?:that\s+certain|under\s+the|pursuant\s+to\s+the|previously|amends|amending|amended)\b",
-    re.IGNORECASE,
-)
-# What the clause before a date is about. A document introduced by another determiner ("entered into a
-# Distribution Agreement ... dated", "the Phase 3 Document dated", "amends that certain Manufacturing
-# Agreement between A and B dated") is not this contract, which is "This Agreement" or the clause's subject.
-_DOCUMENT = (
-    r"(?:agreement|contract|amendment|addendum|document|letter|memorandum|mou|lease|licen[cs]e|note|plan|"
-    r"order|proposal|quotation|offer|instrument|indenture|deed|understanding|terms)s?"
-)
-_DOCUMENT_NOUN = re.compile(rf"\b{_DOCUMENT}\b", re.IGNORECASE)
-_DETERMINER = re.compile(
-    r"\b(?:this|a|an|the|that|certain|said|such|its|their|each|any|prior|existing|original)\b", re.IGNORECASE
-)
-
-
-_FINITE = re.compile(r"\b(?:is|are|was|were|shall|will|has|have|hereby)\b", re.IGNORECASE)
-_CLAUSE_START = re.compile(r"[.;:]\s+(?=[A-Z\"(])|\u2029")
-
-
-def _document_nouns(flat: str, start: int, end: int) -> list[re.Match[str]]:
-    # A quoted noun is an alias ('(the "Agreement")'), the name of a document already introduced.
-    return [n for n in _DOCUMENT_NOUN.finditer(flat, start, end) if flat[n.start() - 1 : n.start()] != '"']
-
-
-def _determiner(flat: str, noun: re.Match[str]) -> str | None:
-    """The determiner of a document noun's phrase: the last one within six words before it."""
-    phrase = re.split(r"[.;:()]", flat[max(0, noun.start() - 60) : noun.start()])[-1]
-    found = list(_DETERMINER.finditer(phrase))
-    if not found or len(phrase[found[-1].end() :].split()) > 6:
-        return None
-    return found[-1].group().lower()
-
-
-def _about_other_document(flat: str, cue_start: int, date_start: int) -> bool:
-    """Whether the date belongs to a document other than this one.
-
-    "entered into a Distribution Agreement, effective as of DATE", "the Phase 3 Document dated DATE",
-    "amends that certain Manufacturing Agreement between A and B dated DATE": the date follows a document
-    introduced by another determiner than "this". But when a verb stands between that document and the
-    date ("This Amendment to the License Agreement is effective as of DATE"), the date is the clause's
-    predicate and the clause's subject decides."""
-    nouns = _document_nouns(flat, max(0, cue_start - 40), date_start)
-    if not nouns:
-        return False
-    determiner = _determiner(flat, nouns[-1])
-    if determiner is None or determiner == "this":
-        return False
-    if _FINITE.search(flat, nouns[-1].end(), date_start):
-        lookback = max(0, nouns[-1].start() - 300)
-        starts = list(_CLAUSE_START.finditer(flat, lookback, nouns[-1].start()))
-        clause_start = starts[-1].end() if starts else lookback
-        subject = _document_nouns(flat, clause_start, nouns[-1].end())[0]
-        return _determiner(flat, subject) not in (None, "this")
-    return True
-
-
-def _refers_elsewhere(flat: str, match: re.Match[str]) -> bool:
-    return bool(
-        _OTHER_DOCUMENT_AFTER.match(flat, match.end("d"))
-        or _OTHER_DOCUMENT_BEFORE.search(flat, max(0, match.start() - 60), match.start("d"))
-        or _about_other_document(flat, match.start(), match.start("d"))
-    )
-
-
 def _first(doc: Document, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Found | None:
     end = len(doc.flat) if end is None else end
     for match in doc.near_dates(pattern, start, end):
-        if _refers_elsewhere(doc.flat, match):
+        if refers_elsewhere(doc.flat, match):
             continue
         value = _date_of(match)
         if value is not None:
@@ -140,6 +69,9 @@ _STATED = re.compile(
     rf"executed|signed)\s+(?:as\s+of\s+|on\s+|this\s+)?(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
+# A letter's or form's own date at its head: "Date: 27 April 2006" (not "Effective Date:", "Open Date:").
+_DATE_LABEL = re.compile(rf"(?<![A-Za-z] )(?<![A-Za-z])\b(?:Date|Dated)\s*:\s*{_D}", re.IGNORECASE)
+_LABEL_HEAD_CHARS = 1000
 _RECITALS = re.compile(r"\b(?:WHEREAS|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|RECITALS|Recitals)\b")
 _HEADING_DATE = re.compile(rf"(?:^|\s){_D}", re.IGNORECASE)
 
@@ -147,9 +79,11 @@ _EFFECTIVE_CUES = [
     # 'DATE (the "Effective Date")'
     re.compile(rf"{_D}\)?\s*,?\s*\(\s*(?:the\s+|this\s+)?\"?Effective\s+Date", re.IGNORECASE),
     # '"Effective Date" means DATE' / 'the Effective Date of this Agreement shall be DATE'
+    # ... and 'The Effective Date of this Agreement (herein called the "Effective Date") is DATE', a form's
+    # 'Addendum Effective Date March 3, 2011'
     re.compile(
         rf"\bEffective\s+Date\"?(?:\s+of\s+this\s+(?:Agreement|Contract))?\s*(?:\"\s*)?"
-        rf"(?:means|shall\s+mean|shall\s+be|is|will\s+be|:)\s*(?:the\s+)?{_D}",
+        rf"(?:\([^()]{{0,60}}\)\s*)?(?:(?:means|shall\s+mean|shall\s+be|is|will\s+be|:)\s*)?(?:the\s+)?{_D}",
         re.IGNORECASE,
     ),
     # 'effective as of DATE', 'made and effective from 5th Day of March, 2019'
@@ -186,6 +120,8 @@ def agreement_date(doc: Document) -> Found | None:
             best = found
     if best is None:
         best = _first(doc, _EFFECTIVE_CUES[0], 0, window) or _first(doc, _AS_OF, 0, window)
+    if best is None:
+        best = _first(doc, _DATE_LABEL, 0, min(window, _LABEL_HEAD_CHARS))
     if best is None:
         best = _first(doc, _STATED) or _first(doc, _SIGNED_ON)
     if best is None:

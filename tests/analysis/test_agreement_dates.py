@@ -34,6 +34,27 @@ def test_whose_date_it_is(text: str, expected: str) -> None:
     assert analyze_text(text)["agreement_date"] == expected
 
 
+def test_a_dated_document_after_a_long_party_list_is_another_document() -> None:
+    text = (
+        "Addendum Effective Date March 3, 2011 This Schedule is made as of the effective date set forth "
+        'above to that Software License Agreement, by and between Cardlytics, Inc. ("Supplier") and Bank of '
+        'America, N. A. ("Bank of America"), dated November 5, 2010, as amended. By: /s/ S. Grimes '
+        "Date: 3/4/11 By: /s/ C. Torrence Date: 3/3/11"
+    )
+    result = analyze_text(text)
+    assert result["agreement_date"] == "2011-03-04"
+    assert result["effective_date"] == "2011-03-03"
+
+
+def test_a_letters_date_at_its_head_dates_it() -> None:
+    text = (
+        "Yield Maintenance Agreement Date: 27 April 2006 To: Wells Fargo Bank From: UBS AG. The purpose of "
+        "this communication is to confirm the terms of the Transaction. Effective Date 01 April 2006."
+    )
+    result = analyze_text(text)
+    assert (result["agreement_date"], result["effective_date"]) == ("2006-04-27", "2006-04-01")
+
+
 def test_without_a_date_in_the_opening_the_last_signature_dates_the_contract() -> None:
     text = (
         "DISTRIBUTOR AGREEMENT. This Agreement is made by Ingram Micro Inc. and Netgear, Inc. "
