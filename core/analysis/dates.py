@@ -31,7 +31,9 @@ DATE_PATTERN = (
     # 06/08/2010, 18/9/2008, 6.8.2010
     rf"|(?P<num>[0-3]?\d[/.-][0-3]?\d[/.-](?:{_YEAR}|\d\d))(?![/.-]?\d)"
 )
-DATE_RE = re.compile(rf"(?<![\w/.-])(?:{DATE_PATTERN})\b", re.IGNORECASE)
+# Not a page number run into a month ("Page 2 May 2004" in a running header).
+NOT_AFTER = r"(?<![\w/.-])(?<!Page )(?<!PAGE )"
+DATE_RE = re.compile(rf"{NOT_AFTER}(?:{DATE_PATTERN})\b", re.IGNORECASE)
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 
 
