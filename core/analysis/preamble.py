@@ -41,7 +41,10 @@ _DESCRIPTION = re.compile(
     r"as\s+(?:administrator|agent|trustee|successor)\b|at\s+\d|f/s/o\b|for\s+itself\b|on\s+its\s+own\b|"
     r"not\s+individually\b|solely\b|but\s)"
     r"|,\s*(?:\d|[A-Z][a-z]+\s+\d|[A-Z][a-z]+,\s*[A-Z]{2}\b)"
-    r"|\s*\((?![A-Z][\w .&-]{0,30}\)\s*(?:Limited|Ltd|LIMITED|LTD|Inc|INC|Co|CO|LLC|Corp|S\.))"
+    # A bracket inside a name is a place or a short name before the rest of it: "TOM Online (BVI) Limited",
+    # "Rise (Tianjin) Education Information Consulting Co., Ltd.".
+    r"|\s*\((?![A-Z][\w .&-]{0,30}\)\s*(?:[A-Z][\w&.-]*\s+){0,5}(?:Limited|Ltd|LIMITED|LTD|Inc|INC|Co|CO|LLC|"
+    r"Corp|S\.))"
 )
 # The capitalised run just before an alias: "... agreement with Keefe, Bruyette & Woods, Inc. (the".
 _NAME_BEFORE = re.compile(
