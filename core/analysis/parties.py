@@ -16,6 +16,7 @@ from core.analysis.names import clean_name as _clean
 from core.analysis.party_list import NAME as _NAME
 from core.analysis.party_list import Parties, preamble_list
 from core.analysis.preamble import alias_parties
+from core.analysis.signature_parties import signing_companies
 from core.analysis.text import Document
 
 __all__ = ["Parties", "parties"]
@@ -28,7 +29,9 @@ _SIGNATURE = re.compile(
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """'The Meet Group, Inc.' and 'MEET GROUP, INC.' are one name: no article, case or punctuation (the
+    suffix stays: 'D-Beta One GP, LP' and 'D-Beta One GP, LLC' are two)."""
+    return re.sub(r"[^a-z0-9]", "", re.sub(r"^the\s+", "", name.strip().lower()))
 
 
 def _same(a: str, b: str) -> bool:
@@ -53,21 +56,25 @@ def _signatories(doc: Document) -> list[tuple[str, int]]:
 
 # An order form or cover sheet labels the parties: "Customer: Initech LLC".
 _ROLE_LABEL = re.compile(
-    r"^(?:Customer|Client|Supplier|Vendor|(?:Service\s+)?Provider|Licensor|Licensee|Buyer|Seller|Purchaser|"
+    r"(?:^|(?<=\s))(?:The\s+)?(?:Customer|Client|Supplier|Vendor|(?:Service\s+)?Provider|Licensor|Licensee|Buyer|Seller|Purchaser|"
     r"Contractor|Consultant|Landlord|Tenant|Lessor|Lessee|Employer|Employee|Party\s+(?:[A-D]|[1-4]|One|Two))"
-    # "Party A (Shipper):": the party's role in brackets after its label.
-    r"\s*(?:\([A-Za-z ]{1,30}\))?\s*(?:name)?\s*[:：]\s*(?P<rest>\S.*)$",
+    # "Party A (Shipper):", "The buyer/End-User:": the role in brackets or after a slash.
+    r"(?:\s*/\s*[A-Za-z-]{2,20})?\s*(?:\([A-Za-z ]{1,30}\))?\s*(?:name)?\s*[:：]\s*(?P<rest>\S.*)",
     re.IGNORECASE,
 )
 
 
+_NEXT_FIELD = re.compile(r"\s+(?=[A-Z][A-Za-z.]{1,15}\s*[:：])")
+
+
 def _labelled(doc: Document) -> list[str]:
     names: list[str] = []
-    for line in doc.lines:
-        label = _ROLE_LABEL.match(line)
-        if not label:
-            continue
-        match = _NAME.match(label.group("rest"))
+    # Labels are read in the opening's lines; a text file without line breaks has them mid-line.
+    labels = (label for line in doc.lines for label in _ROLE_LABEL.finditer(line))
+    for label in labels:
+        # The name ends where the form's next field starts: "... Co., Ltd. ADD: Tel No.:".
+        rest = _NEXT_FIELD.split(label.group("rest"), maxsplit=1)[0]
+        match = _NAME.match(rest)
         name = _clean(match.group()) if match else None
         if name and not any(_same(name, n) for n in names):
             names.append(name)
@@ -103,20 +110,44 @@ def parties(doc: Document) -> Parties | None:
     # Labels ("Party A (Shipper): ZTO Express Co., Ltd.") win over a list read from line heads when their
     # names read more like company names: the line heads of a form are its field labels ("Address").
     found = preamble.names if preamble is not None else []
+    signers = _signatories(doc) + signing_companies(doc)
+    if len(found) >= 2 and preamble is not None and preamble.defined < len(found):
+        # A list read from the opening's line heads ("COMMENCEMENT DATE ...", "CFO Title") whose names are
+        # not all defined nor all companies gives way to the signature blocks' companies.
+        signed = [n for n, _ in signers]
+        if len(signed) >= 2 and _companies(found) < min(len(found), len(signed)):
+            return _found_at(doc, _distinct(signed))
     if len(found) >= 2 and _companies(labelled) <= _companies(found):
         return preamble
     if len(labelled) >= 2:
-        first = doc.flat.find(labelled[0])
-        return Parties(labelled, doc.sentence(max(first, 0), max(first, 0) + len(labelled[0])))
+        return _found_at(doc, labelled)
     if preamble is not None and len(preamble.names) >= 2:
         return preamble
-    # No party list in the opening (or only one name): the signature blocks say who signs.
-    signed = _signatories(doc)
+    # No party list in the opening (or only one name): the signature blocks say who signs, after the one
+    # party the opening names ("by The Meet Group, Inc. (the "Company") and each of the persons set forth
+    # on the signature page", "The buyer: Shenzhen LOHAS ... Co., Ltd. The seller: ____").
+    if defined:
+        preamble = _found_at(doc, [defined[0][0]])
+    elif labelled and not found:
+        preamble = _found_at(doc, labelled)
     names = list(preamble.names) if preamble else []
-    keys = {_name_key(n) for n in names}
-    added = [(n, at) for n, at in signed if _name_key(n) not in keys and not any(_same(n, m) for m in names)]
+    added = [name for name in _distinct([*names, *(n for n, _ in signers)]) if name not in names]
     if not added:
         return preamble
-    names += [n for n, _ in added]
-    evidence = preamble.evidence if preamble else doc.sentence(added[0][1], added[0][1] + len(added[0][0]))
-    return Parties(names, evidence)
+    evidence = preamble.evidence if preamble else _found_at(doc, added).evidence
+    return Parties(names + added, evidence)
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """The names without repeats ('The Meet Group, Inc.' and 'THE MEET GROUP, INC.' are one)."""
+    kept: list[str] = []
+    for name in names:
+        if not any(_same(name, k) or _name_key(name) == _name_key(k) for k in kept):
+            kept.append(name)
+    return kept
+
+
+def _found_at(doc: Document, names: list[str]) -> Parties:
+    """The names, with the sentence where the first is written as evidence."""
+    first = max(doc.flat.find(names[0]), 0)
+    return Parties(names, doc.sentence(first, first + len(names[0])))

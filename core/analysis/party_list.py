@@ -78,6 +78,8 @@ _SENTENCE_STOP = re.compile(
 class Parties:
     names: list[str]
     evidence: str
+    # How many of the names the text defines (an alias, a description, an address): 0 is a bare list.
+    defined: int = 0
 
 
 def _read_list(text: str) -> list[tuple[str, int, bool]]:
@@ -207,6 +209,6 @@ def preamble_list(doc: Document) -> Parties | None:
         or [c for c in candidates if len(c[3]) >= 2 and c[1] == 0]
         or candidates
     )
-    _, _, base, names = min(pairs, key=lambda c: c[2])
+    defined, _, base, names = min(pairs, key=lambda c: c[2])
     first = base + names[0][1]
-    return Parties([name for name, _, _ in names], doc.sentence(first, first + len(names[0][0])))
+    return Parties([name for name, _, _ in names], doc.sentence(first, first + len(names[0][0])), defined)

@@ -34,3 +34,34 @@ from core.analysis import analyze_text
 )  # fmt: skip
 def test_party_forms(text: str, expected: list[str]) -> None:
     assert analyze_text(text)["parties"] == expected
+
+
+def test_parties_named_only_in_the_signature_blocks() -> None:
+    text = (
+        "NETZEE, INC. MAINTENANCE AGREEMENT\n\nThis Agreement provides for Netzee to provide maintenance. "
+        "Bankers Bank agrees to pay fees.\n\nIN WITNESS WHEREOF, the undersigned have made and entered in "
+        "this Agreement.\n\nNETZEE, INC. THE BANKERS BANK, a Georgia banking corporation\n\n"
+        "By: /s/ Richard S. Eiswirth By: /s/ Kevin Tweddle\nName: Richard S. Eiswirth Name: Kevin Tweddle\n"
+        "Title: SEVP & CFO Title: SVP & CFO"
+    )
+    assert analyze_text(text)["parties"] == ["NETZEE, INC.", "THE BANKERS BANK"]
+
+
+def test_one_party_in_the_opening_the_others_on_the_signature_page() -> None:
+    text = (
+        "This AGREEMENT is made and entered into by The Meet Group, Inc., a Delaware corporation (the "
+        '"Company"), and each of the persons set forth on the signature page hereto (each, an "Investor"). '
+        "The parties agree as follows. 1. Board. The Company shall appoint a director.\n\n"
+        "IN WITNESS WHEREOF, the parties have executed this Agreement.\n\nTHE MEET GROUP, INC.\n"
+        "By: /s/ Geoff Cook Name: Geoff Cook Title: Chief Executive Officer\n"
+        "HARVEST SMALL CAP PARTNERS, L.P.\nBy: /s/ Jeffrey Osher Name: Jeffrey Osher Title: Managing Member"
+    )
+    assert analyze_text(text)["parties"] == ["The Meet Group, Inc.", "HARVEST SMALL CAP PARTNERS, L.P."]
+
+
+def test_a_form_with_one_labelled_party_and_a_blank_one() -> None:
+    text = (
+        "SUPPLY CONTRACT Contract No: Date: The buyer/End-User: Shenzhen LOHAS Supply Chain Management Co., "
+        "Ltd. ADD: Tel No. : Fax No. : The seller: ADD: The Contract is concluded by the Buyer and Seller."
+    )
+    assert analyze_text(text)["parties"] == ["Shenzhen LOHAS Supply Chain Management Co., Ltd."]
