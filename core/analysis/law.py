@@ -164,7 +164,16 @@ def _places_after(flat: str, law: re.Match[str], sentence_start: int) -> str | N
 def _candidates(doc: Document) -> list[_Candidate]:
     flat = doc.flat
     found: list[_Candidate] = []
-    for law in _LAW_WORD.finditer(flat):
+    # Law words found with str.find; the sentence (the costly part) only once a place follows the word.
+    if doc.lower:
+        words = doc.whole_words(("law", "laws", "legislation"))
+        laws = (_LAW_WORD.match(flat, at) for at in words)
+    else:
+        laws = _LAW_WORD.finditer(flat)
+    for law in laws:
+        link = _LAW_LINK.match(flat, law.end()) if law else None
+        if law is None or link is None:
+            continue
         sentence = doc.sentence(law.start(), law.end())
         sentence_start = max(0, flat.rfind(sentence[:30], max(0, law.start() - 900), law.end()))
         place = _places_after(flat, law, sentence_start)

@@ -42,7 +42,9 @@ def _same(a: str, b: str) -> bool:
 def _signatories(doc: Document) -> list[tuple[str, int]]:
     """Company names (with a corporate suffix) that sign the contract, in order of appearance."""
     found: list[tuple[str, int]] = []
-    for match in _SIGNATURE.finditer(doc.flat):
+    # Only around the words the pattern cannot match without: an IGNORECASE scan of the whole text cost
+    # more than reading the signature blocks.
+    for match in doc.near_words(_SIGNATURE, ("behalf", "signed", "executed"), 12, 60):
         name_match = _NAME.match(doc.flat, match.end())
         if not name_match:
             continue
@@ -70,7 +72,9 @@ _NEXT_FIELD = re.compile(r"\s+(?=[A-Z][A-Za-z.]{1,15}\s*[:：])")
 def _labelled(doc: Document) -> list[str]:
     names: list[str] = []
     # Labels are read in the opening's lines; a text file without line breaks has them mid-line.
-    labels = (label for line in doc.lines for label in _ROLE_LABEL.finditer(line))
+    labels = (
+        label for line in doc.lines if ":" in line or "：" in line for label in _ROLE_LABEL.finditer(line)
+    )
     for label in labels:
         # The name ends where the form's next field starts: "... Co., Ltd. ADD: Tel No.:".
         rest = _NEXT_FIELD.split(label.group("rest"), maxsplit=1)[0]
@@ -110,7 +114,9 @@ def parties(doc: Document) -> Parties | None:
     # Labels ("Party A (Shipper): ZTO Express Co., Ltd.") win over a list read from line heads when their
     # names read more like company names: the line heads of a form are its field labels ("Address").
     found = preamble.names if preamble is not None else []
-    signers = _signatories(doc) + signing_companies(doc)
+    signers: list[tuple[str, int]] = []
+    if len(found) < 2 or (preamble is not None and preamble.defined < len(found)):
+        signers = _signatories(doc) + signing_companies(doc)
     if len(found) >= 2 and preamble is not None and preamble.defined < len(found):
         # A list read from the opening's line heads ("COMMENCEMENT DATE ...", "CFO Title") whose names are
         # not all defined nor all companies gives way to the signature blocks' companies.

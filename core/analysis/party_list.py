@@ -8,6 +8,7 @@ comma ("Skype Communications, S.A.").
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -158,11 +159,13 @@ def _drop_aliases(names: list[tuple[str, int, bool]], segment: str) -> list[tupl
     return kept
 
 
-def _segment(flat: str, start: int) -> str:
-    """From a cue to the first recital or "collectively the Parties" (or a length bound)."""
+def _segment(flat: str, start: int, stops: list[int]) -> str:
+    """From a cue to the first recital or "collectively the Parties" (or a length bound). ``stops``: where
+    _SEGMENT_END matches in the opening, found once rather than once per cue."""
     end = min(len(flat), start + _SEGMENT_CHARS)
-    stop = _SEGMENT_END.search(flat, start, end)
-    end = stop.start() if stop else end
+    index = bisect.bisect_left(stops, start)
+    if index < len(stops) and stops[index] < end:
+        end = stops[index]
     return flat[start:end]
 
 
@@ -187,8 +190,9 @@ def preamble_list(doc: Document) -> Parties | None:
             if found_at >= 0:
                 starts.append(found_at)
                 offset = found_at
+    stops = [m.start() for m in _SEGMENT_END.finditer(flat, 0, _SEARCH_CHARS + _SEGMENT_CHARS)]
     for index, start in enumerate(starts):
-        segment = _segment(flat, start)
+        segment = _segment(flat, start, stops)
         found = _drop_aliases(_read_list(segment), segment)
         if found and index >= cue_count:
             first_end = found[0][1] + len(found[0][0])

@@ -20,7 +20,6 @@ _SPLIT_ORDINAL = re.compile(
     r"(\d(?:\d(?<!\w\d\d)|(?<!\w\d))) ?(s ?t|n ?d|r ?d|t ?h)\b",
     re.IGNORECASE,
 )
-_SPACES = re.compile(r"\s+")
 # A blank line (a paragraph break in TXT/DOCX/HTML) survives flattening as U+2029, which patterns see as
 # whitespace but sentence splitting sees as a boundary: a heading is not part of the sentence after it.
 PARAGRAPH = "\u2029"
@@ -112,9 +111,7 @@ class Document:
         self._word_starts: dict[str, list[int]] = {}
         # Only the head of the document is read line by line (title, party list); the rest as flat text.
         head = raw[:20000]
-        self.lines = [
-            _SPACES.sub(" ", line).strip() for line in _FILING_FOOTER.sub("", head).split("\n")[:300]
-        ]
+        self.lines = [" ".join(line.split()) for line in _FILING_FOOTER.sub("", head).split("\n")[:300]]
 
     def near_dates(
         self, pattern: re.Pattern[str], start: int = 0, end: int | None = None
