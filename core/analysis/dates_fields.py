@@ -107,19 +107,42 @@ _EFFECTIVE_IS_AGREEMENT = re.compile(
 )
 
 
-def agreement_date(doc: Document) -> Found | None:
-    window = min(len(doc.flat), _PREAMBLE_CHARS)
+# The opening sentence: "This [Title] Agreement ... is made / entered into / dated ... between".
+_OPENING = re.compile(
+    r"\b(?:This|THIS)\b[^.;]{0,200}?\b(?:made|entered\s+into|dated|executed|effective\s+as\s+of|"
+    r"by\s+and\s+(?:between|among))\b"
+)
+_OPENING_SCAN = 60_000
+
+
+def _later_opening(flat: str) -> int | None:
+    """Where the opening sentence starts when a cover and a long table of contents push it out of the
+    document's head; None when it is in the head."""
+    head = _OPENING.search(flat, _PREAMBLE_CHARS // 2, min(len(flat), _OPENING_SCAN))
+    return None if head is None else max(0, head.start() - 500)
+
+
+def _opening_date(doc: Document, begin: int) -> Found | None:
+    """The date the opening gives the contract, read from ``begin`` up to the recitals."""
+    window = min(len(doc.flat), begin + _PREAMBLE_CHARS)
     # The recitals tell the history ("X and Y entered into a Supply Agreement dated ..."): the contract's
     # own date is stated before them.
-    recitals = _RECITALS.search(doc.flat, 200, window)
+    recitals = _RECITALS.search(doc.flat, begin + 200, window)
     opening = recitals.start() if recitals else window
     best: Found | None = None
     for pattern in _AGREEMENT_CUES:
-        found = _first(doc, pattern, 0, opening)
+        found = _first(doc, pattern, begin, opening)
         if found and (best is None or found.start < best.start):
             best = found
+    return best or _first(doc, _EFFECTIVE_CUES[0], begin, window) or _first(doc, _AS_OF, begin, window)
+
+
+def agreement_date(doc: Document) -> Found | None:
+    window = min(len(doc.flat), _PREAMBLE_CHARS)
+    best = _opening_date(doc, 0)
     if best is None:
-        best = _first(doc, _EFFECTIVE_CUES[0], 0, window) or _first(doc, _AS_OF, 0, window)
+        later = _later_opening(doc.flat)
+        best = _opening_date(doc, later) if later is not None else None
     if best is None:
         best = _first(doc, _DATE_LABEL, 0, min(window, _LABEL_HEAD_CHARS))
     if best is None:

@@ -83,3 +83,17 @@ def test_a_dated_field_far_from_any_signature_is_not_a_signing_date() -> None:
         "Property Information Open Date: 2005-02-14 Title: Renovation plan"
     )
     assert analyze_text(text)["agreement_date"] is None
+
+
+def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
+    contents = " ".join(f"{i}. Section heading number {i} ........ {i + 3}" for i in range(1, 250))
+    text = (
+        "MASTER SUPPLY AGREEMENT between Acme Corp. and Beta LLC\n\nTABLE OF CONTENTS " + contents + "\n\n"
+        "This Master Supply Agreement is made and entered into as of June 1, 2005 by and between Acme Corp., "
+        'a Delaware corporation ("Acme"), and Beta LLC, a Texas limited liability company ("Beta").\n\n'
+        "WHEREAS, Acme makes widgets.\n\nIN WITNESS WHEREOF the parties have signed. By: /s/ A "
+        "Date: June 3, 2005"
+    )
+    result = analyze_text(text)
+    assert result["agreement_date"] == "2005-06-01"
+    assert result["parties"] == ["Acme Corp.", "Beta LLC"]
