@@ -19,9 +19,20 @@ _MONTH = (
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+# "the twenty-first day of July": the day written as an ordinal word.
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = (
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth",
+)  # fmt: skip
+DAY_WORDS: dict[str, int] = {word: n for n, word in enumerate(_UNITS, 1)}
+DAY_WORDS |= {word: n for n, word in enumerate(_TEENS, 10)}
+DAY_WORDS |= {"twentieth": 20, "thirtieth": 30, "thirty-first": 31, "thirty first": 31}
+DAY_WORDS |= {f"twenty{sep}{word}": 20 + n for n, word in enumerate(_UNITS, 1) for sep in ("-", " ")}
+_DAY_WORD = "|".join(sorted((w.replace(" ", r"\s") for w in DAY_WORDS), key=len, reverse=True))
 DATE_PATTERN = (
     # the 22nd day of August, 2005 / 22nd day of August 2005
-    rf"(?P<dom>{_DAY})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*(?:in\s+the\s+year\s+)?(?P<dom_y>{_YEAR})"
+    rf"(?P<dom>{_DAY}|{_DAY_WORD})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*(?:in\s+the\s+year\s+)?(?P<dom_y>{_YEAR})"
     # June 8, 2010 / June 1st, 2020 / May 3,2006
     rf"|(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})\s*,?\s*(?P<md_y>{_YEAR})"
     # 18 May 2000 / 15TH DECEMBER, 2001
@@ -67,7 +78,9 @@ def parse_match(match: re.Match[str]) -> date | None:
         if groups["iso"]:
             return date.fromisoformat(groups["iso"])
         if groups["dom"]:
-            text = f"{_ORDINAL.sub('', groups['dom'])} {groups['dom_m']} {groups['dom_y']}"
+            day = groups["dom"].lower().replace("\n", " ")
+            day = str(DAY_WORDS[day]) if day in DAY_WORDS else _ORDINAL.sub("", day)
+            text = f"{day} {groups['dom_m']} {groups['dom_y']}"
         elif groups["md_m"]:
             text = f"{_ORDINAL.sub('', groups['md_d'])} {groups['md_m']} {groups['md_y']}"
         else:

@@ -97,3 +97,15 @@ def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
     result = analyze_text(text)
     assert result["agreement_date"] == "2005-06-01"
     assert result["parties"] == ["Acme Corp.", "Beta LLC"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Entered into this twenty-first day of July, 1998 by Acme Inc. and Beta LLC.", "1998-07-21"),
+        ("This Agreement is made this Thirtieth day of June 2001 between A Inc. and B Ltd.", "2001-06-30"),
+        ("This Agreement is made this 7th day of July, 1998 between A Inc. and B Ltd.", "1998-07-07"),
+    ],
+)
+def test_ordinal_days_in_words_and_digits(sentence: str, expected: str) -> None:
+    assert analyze_text(sentence)["agreement_date"] == expected
