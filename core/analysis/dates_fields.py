@@ -86,6 +86,12 @@ _EFFECTIVE_CUES = [
         rf"(?:\([^()]{{0,60}}\)\s*)?(?:(?:means|shall\s+mean|shall\s+be|is|will\s+be|:)\s*)?(?:the\s+)?{_D}",
         re.IGNORECASE,
     ),
+    # '"Effective Date" shall mean the Date of Installation of the PSS in Kuwait, i.e. December 10, 1993'
+    re.compile(
+        rf"\bEffective\s+Date\"?\s*(?:means|shall\s+mean)\s+(?:[^.;]|i\.e\.|e\.g\.){{0,100}}?"
+        rf"(?:i\.e\.,?|namely|being|which\s+is|viz\.?|to\s+wit)\s+(?:on\s+)?(?:the\s+)?{_D}",
+        re.IGNORECASE,
+    ),
     # 'effective as of DATE', 'made and effective from 5th Day of March, 2019'
     re.compile(
         rf"\beffective\s+(?:as\s+of|on|from|upon)\s+(?:this\s+|the\s+)?{_D}",
@@ -96,7 +102,7 @@ _EFFECTIVE_CUES = [
 _COMMENCE = re.compile(
     rf"(?:\b(?:term|agreement|contract)\b[^.;]{{0,80}}?\b(?:commence[sd]?|begins?|start(?:s|ed)?|"
     rf"come\s+into\s+(?:force|effect))\s+(?:on|upon|as\s+of|from)\s+(?:the\s+)?|"
-    rf"\bcommencement\s+date\b[^.;]{{0,40}}?\b(?:is|will\s+be|shall\s+be|means)\s+(?:the\s+)?){_D}",
+    rf"\bcommencement\s+date\b[^.;:]{{0,40}}?(?:\b(?:is|will\s+be|shall\s+be|means)\s+|:\s*)(?:the\s+)?){_D}",
     re.IGNORECASE,
 )
 # Effective date defined by reference to the agreement's own date (no separate date to find).

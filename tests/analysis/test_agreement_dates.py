@@ -109,3 +109,16 @@ def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
 )
 def test_ordinal_days_in_words_and_digits(sentence: str, expected: str) -> None:
     assert analyze_text(sentence)["agreement_date"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This Maintenance Agreement is made by A Inc. and B Ltd. EFFECTIVE DATE shall mean the Date of "
+         "Installation of the PSS in Kuwait, i.e. December 10, 1993. ERROR means any failure.", "1993-12-10"),
+        ("MAINTENANCE ADDENDUM. COMMENCEMENT DATE FOR MAINTENANCE UNDER THIS ADDENDUM: MARCH 1, 2001",
+         "2001-03-01"),
+    ],
+)  # fmt: skip
+def test_effective_date_definitions_and_labels(text: str, expected: str) -> None:
+    assert analyze_text(text)["effective_date"] == expected
