@@ -15,7 +15,10 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL_WORD = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 ANNIVERSARY = re.compile(
-    rf"\b(?:until|on|upon|through|to|at|expir\w*|end\w*|terminat\w*)\s+(?:the\s+)?(?:close\s+of\s+business\s+on\s+"
+    rf"\b(?:until|on|upon|through|to|at|expir\w*|end\w*|terminat\w*)\s+(?:the\s+)?"
+    # "until the earlier of the below events occur: (a) The fifth (5th) anniversary of this Agreement"
+    rf"(?:(?:earlier|earliest|later|first)\s+of\s+[^.;()]{{0,60}}?(?:\(\s*(?:a|i|1)\s*\)\s*)?(?:the\s+)?)?"
+    rf"(?:close\s+of\s+business\s+on\s+"
     rf"(?:the\s+)?)?(?P<before>(?:last\s+)?day\s+(?:prior|before|preceding)\s+(?:to\s+)?(?:the\s+)?)?"
     rf"(?:(?P<word>{_ORDINAL_WORD})|(?P<digit>\d{{1,2}})(?:st|nd|rd|th)|(?P<count>\w+)\s*(?:\(\d{{1,2}}\))?\s*-?\s*"
     rf"years?)\s*(?:\(\s*\d{{1,2}}\s*(?:st|nd|rd|th)?\s*\))?\s*(?:-?\s*year\s+)?anniversary\s+of\s+(?:the\s+)?"

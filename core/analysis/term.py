@@ -41,8 +41,9 @@ class TermFacts:
 
 # A statement of how long the agreement runs. The gaps are bounded so the search stays linear.
 _TERM = re.compile(
-    rf"\b(?:term|agreement|contract|duration)\b[^.;]{{0,160}}?"
-    rf"(?:\b(?:of|for|be|is|until|lasting|end|expire)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
+    # "... shall remain in full force and effect for at least one year thereafter": "in force" heads a term.
+    rf"\b(?:term|agreement|contract|duration|(?<=in\s)force|(?<=full\s)force)\b[^.;]{{0,160}}?"
+    rf"(?:\b(?:of|for|be|is|until|lasting|end|expire)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:entire\s+|full\s+|whole\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
     rf"(?:(?:period|term)\s+of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?{DURATION}",
     re.IGNORECASE,
 )
@@ -138,7 +139,7 @@ _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IG
 
 
 _TERM_WORD = re.compile(r"\b(?:term|agreement|contract|duration)\b", re.IGNORECASE)
-_TERM_WORDS = ("term", "agreement", "contract", "duration")
+_TERM_WORDS = ("term", "agreement", "contract", "duration", "force")
 _UNIT_WORD = re.compile(r"(?:year|month)s?\b", re.IGNORECASE)
 
 
@@ -187,7 +188,8 @@ def _term(
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
         afterwards = _AFTERWARDS.match(flat, match.end(), match.end() + 40)
-        if afterwards and "thereafter" in afterwards.group().lower() and _BEGINS.search(match.group()):
+        begins = _BEGINS.search(flat, max(0, match.start() - 120), match.end())
+        if afterwards and "thereafter" in afterwards.group().lower() and begins:
             # "shall begin on the date hereof and continue for 12 months thereafter": the term itself.
             afterwards = None
         if _DURING.search(flat, max(0, match.start() - 30), match.end()) or afterwards:
