@@ -16,8 +16,8 @@ from core.analysis import analyze_text
          "(5t h) anniversary of this Agreement; and (b) A ceasing to own shares.", "2020-06-02"),
         # "in full force and effect for at least one year thereafter" after it becomes effective.
         ('This Agreement is made as of December 10, 1993 (the "Effective Date") by A Inc. and B S.A. '
-         "Its obligations shall become effective upon the Effective Date and, unless sooner terminated, shall "
-         "remain in full force and effect for at least one year thereafter.", "1994-12-10"),
+         "Its obligations shall become effective upon the Effective Date and, unless sooner terminated, "
+         "shall remain in full force and effect for at least one year thereafter.", "1994-12-10"),
         ("This Agreement is made as of January 1, 1997 by A Inc. and B Ltd. This Agreement shall continue "
          "for the entire four (4) year term unless earlier terminated.", "2001-01-01"),
     ],
