@@ -27,9 +27,13 @@ _TEENS = (
 )  # fmt: skip
 DAY_WORDS: dict[str, int] = {word: n for n, word in enumerate(_UNITS, 1)}
 DAY_WORDS |= {word: n for n, word in enumerate(_TEENS, 10)}
-DAY_WORDS |= {"twentieth": 20, "thirtieth": 30, "thirty-first": 31, "thirty first": 31}
-DAY_WORDS |= {f"twenty{sep}{word}": 20 + n for n, word in enumerate(_UNITS, 1) for sep in ("-", " ")}
-_DAY_WORD = "|".join(sorted((w.replace(" ", r"\s") for w in DAY_WORDS), key=len, reverse=True))
+DAY_WORDS |= {"twentieth": 20, "thirtieth": 30, "thirty-first": 31}
+DAY_WORDS |= {f"twenty-{word}": 20 + n for n, word in enumerate(_UNITS, 1)}
+# Compact (few branches tried at each position of a date window), read back through DAY_WORDS.
+_DAY_WORD = (
+    r"(?=[efnst])(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|"
+    r"eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
 DATE_PATTERN = (
     # the 22nd day of August, 2005 / 22nd day of August 2005
     rf"(?P<dom>{_DAY}|{_DAY_WORD})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*(?:in\s+the\s+year\s+)?(?P<dom_y>{_YEAR})"
@@ -78,7 +82,9 @@ def parse_match(match: re.Match[str]) -> date | None:
         if groups["iso"]:
             return date.fromisoformat(groups["iso"])
         if groups["dom"]:
-            day = groups["dom"].lower().replace("\n", " ")
+            day = re.sub(r"^(twenty|thirty)(?=[a-z])", r"\1-", re.sub(r"[\s-]+", "-", groups["dom"].lower()))
+            if day[:1].isalpha() and day not in DAY_WORDS:
+                return None  # "thirty-ninth"
             day = str(DAY_WORDS[day]) if day in DAY_WORDS else _ORDINAL.sub("", day)
             text = f"{day} {groups['dom_m']} {groups['dom_y']}"
         elif groups["md_m"]:
