@@ -43,9 +43,10 @@ def _first(doc: Document, pattern: re.Pattern[str], start: int = 0, end: int | N
 
 
 _AGREEMENT_CUES = [
-    # "Agreement Date" / "Date of this Agreement" defined as a date
+    # "Agreement Date" / "Date of this Agreement" / a form's "Contract Date:", "Execution Date:" defined
     re.compile(
-        rf"\b(?:Agreement\s+Date|Date\s+of\s+(?:this\s+|the\s+)?(?:Agreement|Contract))\"?\s*"
+        rf"\b(?:(?:Agreement|Contract|Execution|Signing|Signature)\s+Date|Date\s+of\s+(?:this\s+|the\s+)?"
+        rf"(?:Agreement|Contract|Execution|Signing|Signature))\"?\s*"
         rf"(?:means|shall\s+mean|shall\s+be|is|:)\s*(?:the\s+)?{_D}",
         re.IGNORECASE,
     ),

@@ -24,6 +24,8 @@ from core.analysis import analyze_text
          'LLC and B Inc. The term shall commence as of April 1, 2018 (the "Effective Date").', "2017-11-27"),
         ('This Agreement ("Agreement") is executed on this 11th day of December, 2015 ("Execution Date") by '
          "and between A Inc. and B Ltd.", "2015-12-11"),
+        # A form's label for the contract's own date.
+        ("SUPPLY CONTRACT Contract Date: 12 March 2009 Buyer: A Inc. Seller: B Ltd.", "2009-03-12"),
         # 'The Effective Date of this Agreement (herein called the "Effective Date") is ...'
         ('This Agreement is made by A Inc. and B Ltd. The Effective Date of this Agreement (herein called '
          'the "Effective Date") is September 21, 1998. RECITALS WHEREAS, A and B are parties to an '
