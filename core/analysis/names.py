@@ -7,7 +7,10 @@ import re
 SUFFIX = (
     r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
     r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
-    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH)\.?"
+    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH|"
+    # Forms seen in other countries' filings: Romania/Italy, Brazil, Malaysia, Indonesia, Russia, France.
+    r"SRL|S\.R\.L|Ltda|LTDA|Bhd|BHD|Berhad|BERHAD|Tbk|TBK|JSC|OJSC|PJSC|OOO|SARL|S\.A\.R\.L|SAS|Oyj|ApS|ASA|"
+    r"PLLC|LLLP)\.?"
 )
 _NOT_A_NAME = re.compile(
     r"^(?:the|this|that|such|each|either|both|all|any|its|his|her|their|which|who|whose|party|parties|"
@@ -24,6 +27,11 @@ _ROLE_WORDS = re.compile(
 )
 _ADDRESS_START = re.compile(r"^\d+\s")
 SUFFIX_END = re.compile(rf"(?:^|[\s,]){SUFFIX}$")
+_SUFFIX_IN_NAME = re.compile(rf"(?:^|[\s,]){SUFFIX}(?=\s|$)")
+_STREET = re.compile(
+    r"\b(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Boulevard|Blvd|Suite|Floor|Drive|Lane|Way|Plaza|Building|P\.?O\.?\s+Box)",
+    re.IGNORECASE,
+)
 _ADDRESS_WORD = re.compile(
     r"^(?:\d\S*|Unit|Suite|Room|Floor|Level|Building|Block|Tower|Street|Road|Avenue|P\.?O\.?|Box|"
     r"Registration|Registered|Address)$"
@@ -56,14 +64,16 @@ def clean_name(name: str) -> str | None:
         return None
     if _NOT_A_NAME.match(name) or (_NOT_A_NAME.match(words[0]) and len(words) == 1):
         return None
-    if _ADDRESS_START.match(name) or not re.search(r"[A-Za-z]{2}", name):
+    # "1900 Main Street" is an address; "695014 B.C. Ltd." a numbered company (its suffix says so).
+    numbered = _ADDRESS_START.match(name) and _SUFFIX_IN_NAME.search(name) and not _STREET.search(name)
+    if (_ADDRESS_START.match(name) and not numbered) or not re.search(r"[A-Za-z]{2}", name):
         return None
     if _ROLE_WORDS.search(name) and not re.search(rf",?\s{SUFFIX}$", name):
         return None
     return name
 
 
-_SUFFIX_IN_NAME = re.compile(rf"(?:^|[\s,]){SUFFIX}(?=\s|$)")
+
 
 
 def corporate_end(name: str) -> str:

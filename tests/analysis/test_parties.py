@@ -30,6 +30,11 @@ from core.analysis import analyze_text
          '"Licensor" / "NLS" and Eurofarma Laboratorios S.A. Avenida Diniz 3465 Sao Paulo Brazil '
          '"Licensee" / "Eurofarma" (Licensor and Licensee each a "Party")',
          ["NLS-1 Pharma AG", "Eurofarma Laboratorios S.A."]),
+        # A numbered company with a d/b/a name; a Romanian SRL.
+        ("This Agreement is made and entered into by and between 695014 B.C. Ltd. dba Galaxy Telecom, having "
+         'a principal office at 200 Water Street, Vancouver, Canada ("Galaxy") and Galaxy Telnet SRL, having '
+         'a principal office at Aleea Malinului 11, Constanta, Romania ("Telnet") as of June 1, 2004.',
+         ["695014 B.C. Ltd. dba Galaxy Telecom", "Galaxy Telnet SRL"]),
     ],
 )  # fmt: skip
 def test_party_forms(text: str, expected: list[str]) -> None:
