@@ -73,9 +73,6 @@ def clean_name(name: str) -> str | None:
     return name
 
 
-
-
-
 def corporate_end(name: str) -> str:
     """A name ends at its corporate suffix when an address follows it on the same line:
     'NLS-1 Pharma AG Alter Postplatz 2 6370 Stans' -> 'NLS-1 Pharma AG'."""
