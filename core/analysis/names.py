@@ -7,7 +7,7 @@ import re
 SUFFIX = (
     r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
     r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
-    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH|"
+    r"S\.L|S\.de\s+R\.L|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH|"
     # Forms seen in other countries' filings: Romania/Italy, Brazil, Malaysia, Indonesia, Russia, France.
     r"SRL|S\.R\.L|Ltda|LTDA|Bhd|BHD|Berhad|BERHAD|Tbk|TBK|JSC|OJSC|PJSC|OOO|SARL|S\.A\.R\.L|SAS|Oyj|ApS|ASA|"
     r"PLLC|LLLP)\.?"
@@ -28,6 +28,16 @@ _ROLE_WORDS = re.compile(
 _ADDRESS_START = re.compile(r"^\d+\s")
 SUFFIX_END = re.compile(rf"(?:^|[\s,]){SUFFIX}$")
 _SUFFIX_IN_NAME = re.compile(rf"(?:^|[\s,]){SUFFIX}(?=\s|$)")
+# "Acme Inc., d/b/a Acme Widgets": the trade name follows the company's own.
+TRADE_NAME = r"(?:d/b/a|D/B/A|dba|DBA|f/k/a|F/K/A|fka|a/k/a|A/K/A)"
+_TRADE_NAME_SPLIT = re.compile(rf",?\s+{TRADE_NAME}\s+")
+
+
+def has_suffix(name: str) -> bool:
+    """The name ends in a corporate suffix, or does before its trade name ("X Inc. d/b/a Y")."""
+    return bool(SUFFIX_END.search(name) or SUFFIX_END.search(_TRADE_NAME_SPLIT.split(name)[0]))
+
+
 _STREET = re.compile(
     r"\b(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Boulevard|Blvd|Suite|Floor|Drive|Lane|Way|Plaza|Building|P\.?O\.?\s+Box)",
     re.IGNORECASE,

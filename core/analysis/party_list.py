@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from core.analysis.names import SUFFIX as _SUFFIX
 from core.analysis.names import SUFFIX_END as _SUFFIX_END
+from core.analysis.names import TRADE_NAME, corporate_end, has_suffix
 from core.analysis.names import clean_name as _clean
-from core.analysis.names import corporate_end
 from core.analysis.text import Document
 
 _SEARCH_CHARS = 12000
@@ -39,6 +39,9 @@ _CONNECT = r"(?:of|de|du|des|del|della|van|der|von|for|the|y|e|di|la|le|zu)"
 NAME = re.compile(
     rf"(?:(?:Mr|Ms|Mrs|Dr|Messrs)\.?\s+)?{_TOKEN}(?:\s+(?:{_CONNECT}\s+)?{_TOKEN}){{0,12}}"
     rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$)){{0,2}}(?:\s+(?:plc|p\.l\.c\.|gmbh|bhd)\b)?"
+    # "Acme Inc., d/b/a Acme Widgets": a trade name after the company's own name.
+    rf"(?:\s*,?\s+{TRADE_NAME}\s+{_TOKEN}(?:\s+(?:{_CONNECT}\s+)?{_TOKEN}){{0,6}}"
+    rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$))?)?"
     # "TOM Online (BVI) Limited": a parenthesis inside the name, before its suffix.
     # "Rise (Tianjin) Education Information Consulting Co., Ltd.": further words before the suffix.
     rf"(?:\s*\([A-Z][\w .&-]{{0,30}}\)(?=(?:\s+[A-Z][\w&.-]*){{0,5}}\s*,?\s+(?:{_SUFFIX}|Co\.|Limited|Ltd))"
@@ -135,7 +138,7 @@ def _read_list(text: str) -> list[tuple[str, int, bool]]:
 def _merge_ok(previous: str, following: str) -> bool:
     return (
         len(previous.split()) >= 2
-        and not _SUFFIX_END.search(previous)
+        and not has_suffix(previous)
         and not re.match(r"(?:Mr|Ms|Mrs|Dr)\b", previous)
         and bool(_SUFFIX_END.search(following))
     )

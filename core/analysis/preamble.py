@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from core.analysis.names import SUFFIX_END, clean_name, corporate_end
+from core.analysis.names import SUFFIX_END, clean_name, corporate_end, has_suffix
 
 _REGION_CHARS = 12000
 # A parenthesis that defines a term: ("Inktomi"), (the "Company"), (hereinafter called "MLX", or "Party").
@@ -26,7 +26,9 @@ _DOCUMENT_WORDS = {
 }  # fmt: skip
 # Where an entry can start: after "between"/"among"/"by", a colon, a sentence end, a paragraph.
 _ENTRY_START = re.compile(
-    r"\b(?:by\s+and\s+between|by\s+and\s+among|between|among|BETWEEN|AMONG|entered\s+into\s+by)\b\s*:?"
+    r"\b(?:by\s+and\s+between|by\s+and\s+among|between|among|BETWEEN|AMONG|entered\s+into\s+by|"
+    # "THIS AGREEMENT is made by X": the contract's own making, not "statements made by the Individual".
+    r"(?:is|was)\s+(?:made|executed)(?:\s+and\s+entered\s+into)?\s+by)\b\s*:?"
     r"|:\s|\.\s+(?=(?:This|THIS|The|THE|WHEREAS|Whereas)\b)|\u2029"
 )
 _LEAD_IN = re.compile(
@@ -123,7 +125,7 @@ def alias_parties(flat: str) -> tuple[list[tuple[str, int]], int]:
             if separator:
                 entry = entry[separator.end() :]
         name = _name_of(entry)
-        if name and not (SUFFIX_END.search(name) or _DEFINED.search(entry) or _is_party_role(match)):
+        if name and not (has_suffix(name) or _DEFINED.search(entry) or _is_party_role(match)):
             name = None
         if name and not any(name.lower() == n.lower() for n, _ in found):
             found.append((name, match.start() - len(entry)))

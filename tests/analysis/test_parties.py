@@ -35,6 +35,14 @@ from core.analysis import analyze_text
          'a principal office at 200 Water Street, Vancouver, Canada ("Galaxy") and Galaxy Telnet SRL, having '
          'a principal office at Aleea Malinului 11, Constanta, Romania ("Telnet") as of June 1, 2004.',
          ["695014 B.C. Ltd. dba Galaxy Telecom", "Galaxy Telnet SRL"]),
+        # Trade names: kept with the company's name, with or without aliases.
+        ('This Agreement is between Acme Inc., d/b/a Acme Widgets ("Acme"), and Beta LLC ("Beta").',
+         ["Acme Inc., d/b/a Acme Widgets", "Beta LLC"]),
+        ("This Agreement is between Acme Inc. dba Acme Widgets and Beta LLC.",
+         ["Acme Inc. dba Acme Widgets", "Beta LLC."]),
+        ("THIS AGREEMENT is made by NATIONAL FOOTBALL MUSEUM, INC. d/b/a Pro Football Hall of Fame, an Ohio "
+         'nonprofit corporation ("PFHOF"), and HOF Village, LLC, a Delaware limited liability company '
+         '("HOFV").', ["NATIONAL FOOTBALL MUSEUM, INC. d/b/a Pro Football Hall of Fame", "HOF Village, LLC"]),
     ],
 )  # fmt: skip
 def test_party_forms(text: str, expected: list[str]) -> None:
