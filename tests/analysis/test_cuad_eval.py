@@ -28,14 +28,16 @@ from extraction_eval import (  # noqa: E402
 
 # Percent per field, per corpus: "cuad" is the 34 of ../shared/contracts/cuad, "cuad-dev" the 150 of
 # ../shared/contracts/cuad-dev (tuning and held-out parts together).
+# One contract of slack under the measured figures (2026-11-29). No floor of its own for the held-out
+# part: a guard there would invite tuning on it; it is inside cuad-dev's figures.
 FLOORS: dict[str, dict[str, float]] = {
     "cuad": {
-        "governing_law": 97.0, "agreement_date": 93.0, "effective_date": 96.0, "expiration_date": 76.0,
-        "party_any": 97.0, "party_all": 91.0,
+        "governing_law": 97.0, "agreement_date": 96.9, "effective_date": 96.7, "expiration_date": 76.9,
+        "party_any": 97.0, "party_all": 91.1,
     },
     "cuad-dev": {
-        "governing_law": 92.0, "agreement_date": 81.0, "effective_date": 83.0, "expiration_date": 67.0,
-        "party_any": 87.0, "party_all": 74.0,
+        "governing_law": 98.3, "agreement_date": 93.4, "effective_date": 93.1, "expiration_date": 80.9,
+        "party_any": 96.6, "party_all": 83.2,
     },
 }  # fmt: skip
 
@@ -69,6 +71,7 @@ def test_scoring_rules() -> None:
     assert law_matches("State of New York", "New York")
     assert law_matches("England and Wales", "England, United Kingdom; Wales, United Kingdom")
     assert law_matches("PRC", "People's Republic of China")
+    assert law_matches("People's Republic of China", "China")
     assert not law_matches("State of Texas", "Delaware")
     assert not law_matches(None, "Delaware")
 
