@@ -194,17 +194,22 @@ def preamble_list(doc: Document) -> Parties | None:
                 starts.append(found_at)
                 offset = found_at
     stops = [m.start() for m in _SEGMENT_END.finditer(flat, 0, _SEARCH_CHARS + _SEGMENT_CHARS)]
-    for index, start in enumerate(starts):
+    # In text order: the first list of defined entries is the answer (the earliest of the best class),
+    # so reading stops there instead of reading a list at every later line head.
+    ordered = sorted((start, 0 if index < cue_count else 1) for index, start in enumerate(starts))
+    for start, kind in ordered:
         segment = _segment(flat, start, stops)
         found = _drop_aliases(_read_list(segment), segment)
-        if found and index >= cue_count:
+        if found and kind == 1:
             first_end = found[0][1] + len(found[0][0])
             if not found[0][2] or _CUE.search(segment, first_end, first_end + 200):
                 # From a line head, only a list that opens with a defined party ("X, a Delaware
                 # corporation"), and not a title followed by "BETWEEN:".
                 continue
         if found:
-            candidates.append((_score(found), 0 if index < cue_count else 1, start, found))
+            candidates.append((_score(found), kind, start, found))
+            if candidates[-1][0] >= 2 and len(found) >= 2:
+                break
     if not candidates:
         return None
     # The first list whose entries read as party definitions (alias, description, address); then one
