@@ -107,9 +107,16 @@ def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
         ("Entered into this twenty-first day of July, 1998 by Acme Inc. and Beta LLC.", "1998-07-21"),
         ("This Agreement is made this Thirtieth day of June 2001 between A Inc. and B Ltd.", "2001-06-30"),
         ("This Agreement is made this 7th day of July, 1998 between A Inc. and B Ltd.", "1998-07-07"),
+        ("This Agreement is made this 1st day of June, A.D. 2000 between A Inc. and B LLC.", "2000-06-01"),
+        ("This Agreement is made on the 1st of June, 2000 between A Inc. and B LLC.", "2000-06-01"),
+        ("This Agreement is made on June 1, in the year 2000 between A Inc. and B LLC.", "2000-06-01"),
+        # Dots are the European day-first form; slashes and dashes month-first; year-first any separator.
+        ("This Agreement is dated 01.06.2000 between A GmbH and B AG.", "2000-06-01"),
+        ("This Agreement is dated 12-23-2019 between A Inc. and B LLC.", "2019-12-23"),
+        ("This Agreement is dated 2000/06/01 between A Inc. and B LLC.", "2000-06-01"),
     ],
 )
-def test_ordinal_days_in_words_and_digits(sentence: str, expected: str) -> None:
+def test_date_forms(sentence: str, expected: str) -> None:
     assert analyze_text(sentence)["agreement_date"] == expected
 
 
