@@ -31,6 +31,8 @@ def _drop_filing_footers(text: str, replacement: str = " ") -> str:
         return text
     parts.append(text[pos:])
     return "".join(parts)
+
+
 # PDF text layers often split ordinal suffixes ("1s t day", "20t h day").
 # Written digit first (no leading \b or lookbehind) so the engine skips straight to digits: 3x faster.
 _SPLIT_ORDINAL = re.compile(
