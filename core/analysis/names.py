@@ -18,7 +18,8 @@ _NOT_A_NAME = re.compile(
     r"exhibit|schedule|page|table|in|on|at|by|for|with|as|of|to|you|we|us|our|no\.?|number|"
     r"(?-i:[ivx]{1,4})|\d+(?:\.\d+)*|signatory|witnesseth|dated?|made|recital|party\s+[a-z]|"
     r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b|"
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+    r"^(?:in\s+witness|witnesseth|now,?\s+therefore|agreed\s+and\s+accepted|signature)\b",
     re.IGNORECASE,
 )
 _ROLE_WORDS = re.compile(

@@ -48,7 +48,8 @@ def _signatories(doc: Document) -> list[tuple[str, int]]:
         name_match = _NAME.match(doc.flat, match.end())
         if not name_match:
             continue
-        name = _clean(name_match.group())
+        # The name ends with its paragraph ("... ACME LIMITED", then "Signature: ____" below it).
+        name = _clean(name_match.group().split("\u2029")[0])
         if name and _SUFFIX_END.search(name) and not any(_same(name, n) for n, _ in found):
             found.append((name, name_match.start()))
         if len(found) >= 10:

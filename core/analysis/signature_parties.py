@@ -68,6 +68,11 @@ def _strip_lead(name: str) -> str:
     return " ".join(words)
 
 
+_UPPER_HEADING = re.compile(
+    r"[\s\u2029:,]*(?P<name>[A-Z][A-Z0-9&.'-]*(?:\s+(?:[A-Z][A-Z0-9&.'-]*|OF|AND|THE|FOR|DE)){1,9})[\s\u2029,]*"
+)
+
+
 def _headings(doc: Document) -> list[tuple[int, int]]:
     """(start, end) of the text above each "By:" of the first cluster of signature blocks."""
     lower = doc.lower
@@ -97,6 +102,14 @@ def signing_companies(doc: Document) -> list[tuple[str, int]]:
     """Company names heading the signature blocks, in order, with their offsets."""
     found: list[tuple[str, int]] = []
     for start, end in _headings(doc):
+        heading = _UPPER_HEADING.fullmatch(doc.flat, start, end)
+        if heading and not _COMPANY.search(doc.flat, start, end):
+            # "THE REGENTS OF THE UNIVERSITY OF CALIFORNIA" alone above its "By:": a name in capitals
+            # without a corporate suffix.
+            name = clean_name(heading.group("name"))
+            if name and not any(name.lower() == n.lower() for n, _ in found):
+                found.append((name, heading.start("name")))
+            continue
         for match in _COMPANY.finditer(doc.flat, start, end):
             raw = match.group("name") + (match.group("suffix") or "")
             if match.group("suffix") and doc.flat[match.end() : match.end() + 1] == ".":

@@ -78,3 +78,23 @@ def test_a_form_with_one_labelled_party_and_a_blank_one() -> None:
         "Ltd. ADD: Tel No. : Fax No. : The seller: ADD: The Contract is concluded by the Buyer and Seller."
     )
     assert analyze_text(text)["parties"] == ["Shenzhen LOHAS Supply Chain Management Co., Ltd."]
+
+
+_BODY = "SERVICES AGREEMENT\n\nThe services are described in Exhibit A. Fees are due monthly.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "expected"),
+    [
+        ("IN WITNESS WHEREOF, the parties have executed this Agreement as of the date first written above."
+         "\n\nACME INC., a Delaware corporation\nBy: /s/ John Doe\nIts: President\n\nBETA HOLDINGS LIMITED\n"
+         "By: /s/ Jane Roe\nIts: Director", ["ACME INC.", "BETA HOLDINGS LIMITED"]),
+        ("IN WITNESS WHEREOF the parties have signed.\n\nFor and on behalf of ACME LIMITED\n\nSignature: ____"
+         "\n\nFor and on behalf of BETA GMBH\n\nSignature: ____", ["ACME LIMITED", "BETA GMBH"]),
+        ("IN WITNESS WHEREOF, the parties have executed this Agreement.\n\nTHE REGENTS OF THE UNIVERSITY OF "
+         "CALIFORNIA\nBy: /s/ A. Smith\nTitle: Director\n\nACME INC.\nBy: /s/ B. Jones\nTitle: CEO",
+         ["THE REGENTS OF THE UNIVERSITY OF CALIFORNIA", "ACME INC."]),
+    ],
+)  # fmt: skip
+def test_signature_block_layouts(blocks: str, expected: list[str]) -> None:
+    assert analyze_text(_BODY + blocks)["parties"] == expected
