@@ -1,23 +1,34 @@
-"""Score the default processor on the CUAD corpus (../shared/contracts/cuad) per field, against the
-dataset's expert annotations, and print a table.
+"""Score the default processor per field against CUAD's expert annotations, on both shared corpora.
 
-    python benchmarks/extraction_eval.py [CORPUS_DIR]
+    python benchmarks/extraction_eval.py [-v] [--misses PART] [--jobs N] [CORPUS_DIR ...]
+
+Corpora (default: both): ``../shared/contracts/cuad`` (34 contracts) and ``../shared/contracts/cuad-dev``
+(150). cuad-dev is split once, by a hash of the file name (``is_held_out``), into a tuning part (~70%) and
+a held-out part (~30%) that no rule was tuned on: the held-out column is the estimate of how the analyzer
+does on contracts it has never seen. ``--misses PART`` lists the misses of one part (cuad, dev-tune,
+dev-held-out); ``-v`` lists those of the tuning parts only, so that tuning does not peek at the held-out
+part by accident.
 
 How each field is scored (documented in docs/analysis.md):
-- dates: the ISO date equals the annotation's; scored on contracts whose annotation is a full date.
-  Expiration is also reported within one day ("term of five years from January 1, 2000" ends on
-  2004-12-31 or 2005-01-01 depending on the convention; both are readings a person accepts).
+- dates: the extracted ISO date equals the annotation's, exactly; scored on contracts whose annotation is
+  a full date. ``expiration_within_1d`` also accepts one day off ("five years from January 1, 2000" ends
+  on 2004-12-31 or 2005-01-01 by convention); the target is on the exact day.
 - governing law: the annotated jurisdiction's first place (e.g. "Victoria" of "Victoria, Australia")
   matches the extracted one, ignoring "State of"/"Province of" and common abbreviations (PRC).
-- parties: names compared without case, punctuation and corporate suffixes (Inc., Ltd., S.A.).
+- parties: each annotated party name compared with each extracted one without case, punctuation and
+  corporate suffixes (Inc., Ltd., S.A.): equal, one containing the other's two or more significant words,
+  or 85% similar. ``party_any``: at least one annotated party found; ``party_all``: every one.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,17 +42,37 @@ from core.contract import Contract  # noqa: E402
 from core.loader import MEDIA_TYPES  # noqa: E402
 from core.processors import analyze  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "contracts" / "cuad"
+SHARED = ROOT.parent / "shared" / "contracts"
+DEFAULT_CORPORA = (SHARED / "cuad", SHARED / "cuad-dev")
 
-# The issue's targets, in percent.
+# The issue's targets, in percent, on contracts the analyzer was not tuned on.
 TARGETS: dict[str, float] = {
     "governing_law": 95.0,
     "agreement_date": 90.0,
-    "party_any": 95.0,
-    "party_all": 70.0,
-    "effective_date": 85.0,
+    "effective_date": 90.0,
     "expiration_date": 75.0,
+    "party_any": 97.0,
+    "party_all": 80.0,
 }
+FIELDS = (
+    "governing_law", "agreement_date", "effective_date", "expiration_date", "expiration_within_1d",
+    "party_any", "party_all",
+)  # fmt: skip
+PARTS = ("cuad", "dev-tune", "dev-held-out", "cuad-dev", "all")
+
+# The held-out split, fixed before any tuning: 3 in 10 by SHA-256 of the file name (41 of the 150).
+HELD_OUT_TENTHS = 3
+
+
+def is_held_out(file_name: str) -> bool:
+    return int(hashlib.sha256(file_name.encode("utf-8")).hexdigest(), 16) % 10 < HELD_OUT_TENTHS
+
+
+def part_of(corpus: str, file_name: str) -> str:
+    if corpus != "cuad-dev":
+        return "cuad"
+    return "dev-held-out" if is_held_out(file_name) else "dev-tune"
+
 
 _SUFFIXES = {
     "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "lp", "llp",
@@ -74,30 +105,65 @@ def names_match(found: str, expected: str) -> bool:
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
 
 
-def expected_parties(answer: str | None) -> list[str]:
-    """Party names of a CUAD Parties answer: "X ("Alias"); Y ("Alias"); collectively "Parties"" -> [X, Y]."""
-    if not answer:
-        return []
-    names = []
-    for raw in answer.split(";"):
+# Reading CUAD's Parties answers: 'X ("Alias"); Y ("Alias"); X and Y (collectively the "Parties")'.
+_CORPORATE = re.compile(
+    r"\b(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LP|L\.P|LLP|PLC|S\.?A|"
+    r"N\.?A|N\.?V|B\.?V|AG|GmbH|Pty|Pte|SE|AB|SRL)\b\.?",
+    re.IGNORECASE,
+)
+_COLLECTIVE = re.compile(
+    r"\b(?:collectively|individually|together|each|referred)\b|\bParties\b", re.IGNORECASE
+)
+_ALIAS_PAREN = re.compile(r"\(\s*(?:the\s+|hereinafter\s+)?[\"“'][^()]*(?:\)|$)")
+_PARTY_PAREN = re.compile(r"\([^()]*\b(?:Part(?:y|ies)|collectively)\b[^()]*\)|\(\s*[A-Z]{2,10}\s*\)?\s*$")
+_TAIL = re.compile(r"\s+(?:including\s+(?:its|his|her)|and\s+all\s+of\s+its)\b")
+_HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Dr)\.?\s")
+
+
+def _split_joint(name: str) -> list[str]:
+    """'WYZZ, Inc. and WYZZ Licensee, Inc.' and 'Mr. A, Mr. B and Ms. C' are several parties in one answer."""
+    pieces = re.split(r"\s+and\s+", name)
+    if len(pieces) == 2 and all(re.search(rf"{_CORPORATE.pattern}\s*$", p.strip(" ,.")) for p in pieces):
+        return [p.strip(" ,.") for p in pieces]
+    people = re.split(r",\s*|\s+and\s+", name)
+    if len(people) >= 2 and all(_HONORIFIC.match(p) for p in people):
+        return people
+    return [name]
+
+
+def _entries(answer: str) -> Iterable[str]:
+    for raw in re.split(r";|\n", answer):
         # An answer that runs on into a sentence ("X ("Company"). Skype, ...") names X only.
         part = re.split(r"\)\s*\.\s+", raw.strip())[0]
         if part.startswith("(") and part.count("(") > part.count(")"):
             part = part[1:]
-        head = part.split("(", 1)[0]
-        if re.search(r"[\"“](?:party|parties)\b", part, re.IGNORECASE) and re.search(r",|\band\b", head):
-            continue  # "Skype, Online BVI and the Company ("Party" ...)": the collective definition
-        # Drop defined aliases ("Skype") but keep a parenthesis that is part of the name ("(BVI)").
-        part = re.sub(r"\(\s*(?:the\s+|hereinafter\s+)?[\"“'][^()]*(?:\)|$)", " ", part)
-        part = re.sub(
-            r"\([^()]*\b(?:Part(?:y|ies)|collectively)\b[^()]*\)|\(\s*[A-Z]{2,10}\s*\)?\s*$", " ", part
-        )
-        # "X including its successors and permitted assigns", "X and all of its subsidiaries": X.
-        part = re.split(r"\s+(?:including\s+(?:its|his|her)|and\s+all\s+of\s+its)\b", part)[0]
-        part = re.sub(r"\s+", " ", part).strip(" ,.)")
-        if not part or part == "[]" or re.search(r"\bPart(?:y|ies)\b|collectively|referred", part):
+        # 'X ("A"), Y ("B"), Z ("C")': one list written with commas.
+        yield from re.split(r"(?<=[\"”]\))\s*,\s*(?=[A-Z])", part)
+
+
+def expected_parties(answer: str | None) -> list[str]:
+    """Party names of a CUAD Parties answer: "X ("Alias"); Y ("Alias"); collectively "Parties"" -> [X, Y].
+
+    Left out: the collective definition ("X and Y (each a "Party")"), whose head names no company, and
+    redacted names ("[*]", "[●]", "XXXX"), which no extraction can match."""
+    if not answer:
+        return []
+    names: list[str] = []
+    for entry in _entries(answer):
+        head = re.split(r"[(\"“]", entry, maxsplit=1)[0]
+        if not head.strip(" ,") or (
+            _COLLECTIVE.search(entry) and re.search(r",|\band\b", head) and not _CORPORATE.search(head)
+        ):
             continue
-        names.append(part)
+        # Drop defined aliases ("Skype") but keep a parenthesis that is part of the name ("(BVI)").
+        part = _PARTY_PAREN.sub(" ", _ALIAS_PAREN.sub(" ", entry))
+        part = _TAIL.split(part)[0]
+        part = re.sub(r"\s+", " ", part).strip(" ,.)")
+        if not part or re.fullmatch(r"\[[^\]]*\]?|X{4,}", part) or re.search(r"\bPart(?:y|ies)\b", part):
+            continue
+        for name in _split_joint(part):
+            if not any(_norm_name(name) == _norm_name(n) for n in names):
+                names.append(name)
     return names
 
 
@@ -139,25 +205,41 @@ def _date_close(found: str | None, expected: str, days: int) -> bool:
     return abs((date.fromisoformat(found) - date.fromisoformat(expected)).days) <= days
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, FieldScore]:
-    truth = json.loads((corpus / "ground_truth.json").read_text(encoding="utf-8"))
-    scores = {
-        key: FieldScore()
-        for key in (
-            "governing_law", "agreement_date", "effective_date", "expiration_date",
-            "expiration_date_exact", "party_any", "party_all",
-        )
-    }  # fmt: skip
-    for entry in truth["contracts"]:
-        path = corpus / entry["file"]
-        contract = Contract(path.name, path.read_bytes(), MEDIA_TYPES[path.suffix.lower()])
-        result: dict[str, Any] = analyze(contract)
-        name = entry["file"]
+@dataclass(frozen=True)
+class Analysed:
+    part: str
+    entry: dict[str, Any]
+    result: dict[str, Any]
+
+
+def _analyse(job: tuple[str, str]) -> dict[str, Any]:
+    path = Path(job[1])
+    return analyze(Contract(path.name, path.read_bytes(), MEDIA_TYPES[path.suffix.lower()]))
+
+
+def analyse_corpora(corpora: Iterable[Path] = DEFAULT_CORPORA, jobs: int = 1) -> list[Analysed]:
+    """Run the default processor on every annotated contract of each corpus (in ``jobs`` processes)."""
+    work: list[tuple[str, dict[str, Any], Path]] = []
+    for corpus in corpora:
+        truth = json.loads((corpus / "ground_truth.json").read_text(encoding="utf-8"))
+        work += [(part_of(corpus.name, e["file"]), e, corpus / e["file"]) for e in truth["contracts"]]
+    args = [(part, str(path)) for part, _, path in work]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_analyse, args, chunksize=4))
+    else:
+        results = [_analyse(a) for a in args]
+    return [Analysed(part, entry, result) for (part, entry, _), result in zip(work, results, strict=True)]
+
+
+def score(analysed: Iterable[Analysed]) -> dict[str, FieldScore]:
+    scores = {key: FieldScore() for key in FIELDS}
+    for item in analysed:
+        entry, result, name = item.entry, item.result, item.entry["file"]
         law = entry["governing_law"]["answer"]
         if law:
-            scores["governing_law"].add(
-                law_matches(result["governing_law"], law), name, f"{result['governing_law']!r} vs {law!r}"
-            )
+            found_law = result["governing_law"]
+            scores["governing_law"].add(law_matches(found_law, law), name, f"{found_law!r} vs {law!r}")
         for key in ("agreement_date", "effective_date"):
             iso = entry[key].get("iso")
             if iso:
@@ -165,8 +247,8 @@ def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, FieldScore]:
         iso = entry["expiration_date"].get("iso")
         if iso:
             found = result["expiration_date"]
-            scores["expiration_date"].add(_date_close(found, iso, 1), name, f"{found} vs {iso}")
-            scores["expiration_date_exact"].add(found == iso, name, f"{found} vs {iso}")
+            scores["expiration_date"].add(found == iso, name, f"{found} vs {iso}")
+            scores["expiration_within_1d"].add(_date_close(found, iso, 1), name, f"{found} vs {iso}")
         wanted = expected_parties(entry["parties"]["answer"])
         if wanted:
             got = result["parties"]
@@ -176,25 +258,54 @@ def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, FieldScore]:
     return scores
 
 
-def table(scores: dict[str, FieldScore]) -> str:
-    lines = [f"{'field':<24}{'correct':>9}{'scored':>8}{'accuracy':>10}{'target':>8}", "-" * 59]
-    for key, score in scores.items():
+def scores_by_part(analysed: list[Analysed]) -> dict[str, dict[str, FieldScore]]:
+    members = {
+        "cuad": ("cuad",),
+        "dev-tune": ("dev-tune",),
+        "dev-held-out": ("dev-held-out",),
+        "cuad-dev": ("dev-tune", "dev-held-out"),
+        "all": ("cuad", "dev-tune", "dev-held-out"),
+    }
+    return {part: score(a for a in analysed if a.part in members[part]) for part in PARTS}
+
+
+def evaluate(corpus: Path) -> dict[str, FieldScore]:
+    """Scores of one corpus folder (all its contracts, whatever their part)."""
+    return score(analyse_corpora([corpus]))
+
+
+def table(by_part: dict[str, dict[str, FieldScore]]) -> str:
+    parts = [p for p in PARTS if any(s.total for s in by_part.get(p, {}).values())]
+    width = 19
+    header = f"{'field':<22}" + "".join(f"{p:>{width}}" for p in parts) + f"{'target':>8}"
+    lines = [header, "-" * len(header)]
+    for key in FIELDS:
+        cells = []
+        for part in parts:
+            s = by_part[part][key]
+            cells.append(f"{s.percent:5.1f}% ({s.correct:>3}/{s.total:<3})".rjust(width))
         target = TARGETS.get(key)
-        target_text = f"{target:.0f}%" if target is not None else "-"
-        lines.append(f"{key:<24}{score.correct:>9}{score.total:>8}{score.percent:>9.1f}%{target_text:>8}")
+        lines.append(f"{key:<22}" + "".join(cells) + (f"{target:>7.0f}%" if target else f"{'-':>8}"))
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    verbose = any(a in ("-v", "--verbose") for a in argv[1:])
-    paths = [a for a in argv[1:] if not a.startswith("-")]
-    corpus = Path(paths[0]) if paths else DEFAULT_CORPUS
-    scores = evaluate(corpus)
-    print(table(scores))
-    if verbose:
-        for key, score in scores.items():
-            for miss in score.misses:
-                print(f"  miss {key}: {miss}")
+    args = argv[1:]
+    jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else 1
+    shown: list[str] = []
+    if "--misses" in args:
+        shown.append(args[args.index("--misses") + 1])
+    if "-v" in args or "--verbose" in args:
+        shown += ["cuad", "dev-tune"]
+    skip = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--jobs", "--misses")}
+    paths = [Path(a) for a in args if not a.startswith("-") and a not in skip]
+    analysed = analyse_corpora(paths or DEFAULT_CORPORA, jobs)
+    by_part = scores_by_part(analysed)
+    print(table(by_part))
+    for part in dict.fromkeys(shown):
+        for key, field_score in by_part[part].items():
+            for miss in field_score.misses:
+                print(f"  {part} miss {key}: {miss}")
     return 0
 
 

@@ -35,10 +35,13 @@ _ENTITIES = (
     ("Corp.", "corporation"), ("GmbH", "company"), ("S.A.", "company"), ("plc", "company"),
 )  # fmt: skip
 _PLACES = ("Delaware", "New York", "California", "Texas", "Ontario", "Bavaria", "Luxembourg", "Illinois")
+# (as the clause writes it, the jurisdiction the analyzer reports: the place without "State of").
 _LAWS = (
-    "State of New York", "State of Delaware", "State of California", "England and Wales",
-    "Province of Ontario", "State of Texas", "Federal Republic of Germany", "Commonwealth of Massachusetts",
-    "Republic of Singapore", "State of Illinois",
+    ("State of New York", "New York"), ("State of Delaware", "Delaware"),
+    ("State of California", "California"), ("England and Wales", "England and Wales"),
+    ("Province of Ontario", "Ontario"), ("State of Texas", "Texas"),
+    ("Federal Republic of Germany", "Germany"), ("Commonwealth of Massachusetts", "Massachusetts"),
+    ("Republic of Singapore", "Singapore"), ("State of Illinois", "Illinois"),
 )  # fmt: skip
 _KINDS = (("SERVICES AGREEMENT", "services", "provide the services described in Exhibit A"),
           ("SOFTWARE LICENSE AGREEMENT", "license", "license the software described in Exhibit A"),
@@ -94,7 +97,7 @@ def make_contract(rng: random.Random, index: int) -> DemoContract:
     signed = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 365 * 7))
     effective = signed if rng.random() < 0.7 else signed + timedelta(days=rng.choice((1, 10, 15, 30)))
     style = rng.randrange(3)
-    law = rng.choice(_LAWS)
+    law, law_answer = rng.choice(_LAWS)
     years = rng.choice((1, 2, 3, 5))
     auto = rng.random() < 0.55
     renewal_years = rng.choice((1, 2)) if auto else None
@@ -158,7 +161,6 @@ def make_contract(rng: random.Random, index: int) -> DemoContract:
         f"IN WITNESS WHEREOF, the parties have executed this Agreement as of the Effective Date. {party_a} "
         f"By: ____________ {party_b} By: ____________",
     ]
-    law_answer = law
     answers = {
         "title": title,
         "contract_type": kind,

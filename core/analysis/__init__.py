@@ -118,7 +118,8 @@ def analyze_text(text: str, *, as_of: date | None = None) -> dict[str, Any]:
         "governing_law": law.jurisdiction if law else None,
         "value": {"amount": money.amount, "currency": money.currency} if money else None,
     }
-    result["risk_flags"] = risk_flags(result, as_of or today())
+    # A forum for disputes fills governing_law, but the contract still chooses no law: flagged.
+    result["risk_flags"] = risk_flags(result, as_of or today(), law_chosen=not (law and law.forum))
     if facts.expiration_estimated_from and result["expiration_date"]:
         result["risk_flags"].append("expiration_estimated")
     result["evidence"] = evidence

@@ -19,19 +19,38 @@ _MONTH = (
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+# "the twenty-first day of July": the day written as an ordinal word.
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = (
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth",
+)  # fmt: skip
+DAY_WORDS: dict[str, int] = {word: n for n, word in enumerate(_UNITS, 1)}
+DAY_WORDS |= {word: n for n, word in enumerate(_TEENS, 10)}
+DAY_WORDS |= {"twentieth": 20, "thirtieth": 30, "thirty-first": 31}
+DAY_WORDS |= {f"twenty-{word}": 20 + n for n, word in enumerate(_UNITS, 1)}
+# Compact (few branches tried at each position of a date window), read back through DAY_WORDS.
+_DAY_WORD = (
+    r"(?=[efnst])(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|"
+    r"eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
+# "A.D. 2000", "in the year 2000": words before the year.
+_YEAR_LEAD = r"(?:in\s+the\s+year\s+(?:of\s+our\s+Lord\s+)?|A\.?\s?D\.?\s+)?"
 DATE_PATTERN = (
-    # the 22nd day of August, 2005 / 22nd day of August 2005
-    rf"(?P<dom>{_DAY})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*(?:in\s+the\s+year\s+)?(?P<dom_y>{_YEAR})"
-    # June 8, 2010 / June 1st, 2020 / May 3,2006
-    rf"|(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})\s*,?\s*(?P<md_y>{_YEAR})"
-    # 18 May 2000 / 15TH DECEMBER, 2001
-    rf"|(?P<dm_d>{_DAY})\s+(?P<dm_m>{_MONTH}),?\s+(?P<dm_y>{_YEAR})"
-    # 2010-06-08
-    r"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+    # the 22nd day of August, 2005 / 22nd day of August 2005 / the first day of June, A.D. 2000
+    rf"(?P<dom>{_DAY}|{_DAY_WORD})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*{_YEAR_LEAD}(?P<dom_y>{_YEAR})"
+    # June 8, 2010 / June 1st, 2020 / May 3,2006 / June 1, in the year 2000
+    rf"|(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})\s*,?\s*{_YEAR_LEAD}(?P<md_y>{_YEAR})"
+    # 18 May 2000 / 15TH DECEMBER, 2001 / the 1st of June, 2000
+    rf"|(?P<dm_d>{_DAY})\s+(?:of\s+)?(?P<dm_m>{_MONTH}),?\s+{_YEAR_LEAD}(?P<dm_y>{_YEAR})"
+    # 2010-06-08, 2010/06/08
+    r"|(?P<iso>(?:19|20)\d\d(?:-[01]?\d-|/[01]?\d/|\.[01]?\d\.)[0-3]?\d)(?![/.-]?\d)"
     # 06/08/2010, 18/9/2008, 6.8.2010
     rf"|(?P<num>[0-3]?\d[/.-][0-3]?\d[/.-](?:{_YEAR}|\d\d))(?![/.-]?\d)"
 )
-DATE_RE = re.compile(rf"(?<![\w/.-])(?:{DATE_PATTERN})\b", re.IGNORECASE)
+# Not a page number run into a month ("Page 2 May 2004" in a running header).
+NOT_AFTER = r"(?<![\w/.-])(?<!Page )(?<!PAGE )"
+DATE_RE = re.compile(rf"{NOT_AFTER}(?:{DATE_PATTERN})\b", re.IGNORECASE)
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 
 
@@ -49,8 +68,10 @@ def _parse_numeric(text: str) -> date | None:
     if y < 100:
         y += 2000 if y < 50 else 1900
     a, b = int(first), int(second)
-    # US filings write month first; a first number above 12 can only be a day.
-    month, day = (b, a) if a > 12 else (a, b)
+    # US filings write month first with slashes or dashes; dots are the European day-first form
+    # ("01.06.2000"); a first number above 12 can only be a day.
+    day_first = a > 12 or (text[len(first)] == "." and b <= 12)
+    month, day = (b, a) if day_first else (a, b)
     try:
         return date(y, month, day)
     except ValueError:
@@ -63,9 +84,14 @@ def parse_match(match: re.Match[str]) -> date | None:
         if groups["num"]:
             return _parse_numeric(groups["num"])
         if groups["iso"]:
-            return date.fromisoformat(groups["iso"])
+            year, month, day = re.split(r"[-/.]", groups["iso"])
+            return date(int(year), int(month), int(day))
         if groups["dom"]:
-            text = f"{_ORDINAL.sub('', groups['dom'])} {groups['dom_m']} {groups['dom_y']}"
+            day = re.sub(r"^(twenty|thirty)(?=[a-z])", r"\1-", re.sub(r"[\s-]+", "-", groups["dom"].lower()))
+            if day[:1].isalpha() and day not in DAY_WORDS:
+                return None  # "thirty-ninth"
+            day = str(DAY_WORDS[day]) if day in DAY_WORDS else _ORDINAL.sub("", day)
+            text = f"{day} {groups['dom_m']} {groups['dom_y']}"
         elif groups["md_m"]:
             text = f"{_ORDINAL.sub('', groups['md_d'])} {groups['md_m']} {groups['md_y']}"
         else:

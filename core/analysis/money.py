@@ -33,6 +33,11 @@ _VALUE_CUE = re.compile(
     r"shall\s+pay\s+(?:to\s+\w+\s+)?(?:a|an|the)?\s*(?:sum|amount|fee|total)|value\s+of\s+this\s+(?:agreement|contract))\b",
     re.IGNORECASE,
 )
+# Each value cue holds one of these words; the cue pattern runs only around them.
+_CUE_WORDS = (
+    "total", "contract", "aggregate", "purchase", "license", "minimum", "consideration", "fee", "pay",
+    "value",
+)  # fmt: skip
 _SCALES = {"million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "thousand": 10**3, "k": 10**3}
 
 
@@ -69,7 +74,7 @@ def parse_amount(match: re.Match[str]) -> tuple[float, str] | None:
 
 def contract_value(doc: Document) -> Money | None:
     flat = doc.flat
-    for cue in _VALUE_CUE.finditer(flat):
+    for cue in doc.near_words(_VALUE_CUE, _CUE_WORDS, 40, 80):
         window = flat[cue.start() : cue.end() + 200]
         for amount in _AMOUNT.finditer(window):
             parsed = parse_amount(amount)

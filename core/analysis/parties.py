@@ -1,221 +1,25 @@
-"""Parties: the names in the contract's opening clause ("by and between X, a Delaware corporation, and Y").
+"""Parties: who the contract is between, from the best source the document offers.
 
-The preamble is found by its cue words; it is then read as a list: a name at the head of each entry, the
-entry's description (address, state of incorporation, defined alias) skipped up to the separator that
-introduces the next name ("and", ";", "(b)", "Party B:"). Names keep their corporate suffix even after a
-comma ("Skype Communications, S.A.").
+In order: the opening's alias definitions (preamble.py), the opening's party list (party_list.py) or
+role labels ("Party A (Shipper): ZTO Express Co., Ltd.", whichever reads more like company names), and
+the signature blocks ("Signed for and on behalf of X LIMITED") for parties the opening does not name.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 
+from core.analysis.names import SUFFIX as _SUFFIX
+from core.analysis.names import SUFFIX_END as _SUFFIX_END
+from core.analysis.names import clean_name as _clean
+from core.analysis.party_list import NAME as _NAME
+from core.analysis.party_list import Parties, preamble_list
+from core.analysis.preamble import alias_parties
+from core.analysis.signature_parties import signing_companies
 from core.analysis.text import Document
 
-_SEARCH_CHARS = 12000
-_SEGMENT_CHARS = 2500
-_MAX_PARTIES = 60
-
-_CUE = re.compile(
-    r"\b(?:by\s+and\s+(?:between|among)|between|among|BETWEEN|AMONG)\b\s*:?\s*|"
-    r"\bParty\s+A\s*[:：]\s*",
-)
-_SEGMENT_END = re.compile(
-    r"\b(?:WHEREAS|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|RECITALS?|BACKGROUND|NOW,?\s+THEREFORE|"
-    r"agree\s+as\s+follows|hereby\s+agree|IT\s+IS\s+(?:HEREBY\s+)?AGREED|Recitals|PREAMBLE|"
-    r"(?:collectively|each\s+individually|individually)\s+(?:referred\s+to\s+|called\s+|as\s+)?(?:as\s+)?"
-    r"(?:the\s+)?\"?Part(?:y|ies))"
-)
-_SUFFIX = (
-    r"(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|LLP|L\.L\.P|LP|L\.P|PLC|plc|"
-    r"S\.A|SA|S\.A\.S|N\.A|N\.V|NV|B\.V|BV|AG|GmbH|KG|S\.p\.A|SpA|S\.r\.l|Pty|Pte|A/S|AB|AS|Oy|SE|K\.K|"
-    r"S\.L|S\.de\s+R\.L|d/b/a|N\.D|M\.D|Jr|Sr|LTD|INC|CORP|CO|LIMITED|CORPORATION|COMPANY|INCORPORATED|GMBH)\.?"
-)
-_TOKEN = r"(?:[A-Z0-9][\w.&'/-]*|&|[a-z][A-Z][\w.&'-]*|[a-z]{1,2}-[A-Za-z][\w.&'-]*)"
-_NAME_START = r"(?=(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*\"?(?:[A-Z0-9]|[a-z][A-Z]|[a-z]{1,2}-[A-Za-z]))"
-_CONNECT = r"(?:of|de|du|des|del|della|van|der|von|for|the|y|e|di|la|le|zu)"
-# A name: capitalised tokens, lowercase connectors only between two of them, a ", Inc." style suffix kept.
-_NAME = re.compile(
-    rf"(?:(?:Mr|Ms|Mrs|Dr|Messrs)\.?\s+)?{_TOKEN}(?:\s+(?:{_CONNECT}\s+)?{_TOKEN}){{0,12}}"
-    rf"(?:\s*,\s*{_SUFFIX}(?=[\s,;:()\"]|$)){{0,2}}(?:\s+(?:plc|p\.l\.c\.|gmbh|bhd)\b)?"
-    # "TOM Online (BVI) Limited": a parenthesis inside the name, before its suffix.
-    rf"(?:\s*\([A-Z][\w .&-]{{0,30}}\)(?=\s+(?:{_SUFFIX}|Co\.|Limited|Ltd))\s+[A-Z][\w.]*"
-    rf"(?:\s+{_TOKEN}){{0,4}})?"
-)
-# What may stand before a name inside an entry of the list.
-_LEAD = re.compile(
-    r"^(?:\s|[:;,.\-\"]|\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)|\d{1,2}\.|Party\s+[A-Z]\s*[:：]|the\s+following\s+"
-    r"\w+\s+parties\s*:|and\b|AND\b|&|the\s+(?=[A-Z]))*"
-)
-# Between entries: "and", ";", an enumerator, or a "Party B:" label, then a capital letter.
-_SEPARATOR = re.compile(
-    rf"(?:[;,)]\s*|\s+)(?:and|AND|And|&)\s*:?\s*(?:\(\s*(?:[a-z]|[ivx]{{1,4}}|\d{{1,2}})\s*\)\s*)?{_NAME_START}|"
-    rf";\s*(?:\(\s*(?:[a-z]|[ivx]{{1,4}}|\d{{1,2}})\s*\)\s*)?{_NAME_START}|"
-    rf"[,;]?\s*\(\s*(?:[b-z]|i{{2,3}}|iv|v|[2-9])\s*\)\s*{_NAME_START}|"
-    rf"\)\s*,\s*{_NAME_START}|"
-    r",\s*(?=(?:Mr|Ms|Mrs|Dr)\.?\s)|"
-    r"\s+Party\s+[B-Z]\s*[:：]\s*"
-)
-_NOT_A_NAME = re.compile(
-    r"^(?:the|this|that|such|each|either|both|all|any|its|his|her|their|which|who|whose|party|parties|"
-    r"agreement|contract|company|effective|date|between|among|and|whereas|recitals?|section|article|"
-    r"exhibit|schedule|page|table|in|on|at|by|for|with|as|of|to|you|we|us|our|no\.?|number|"
-    r"(?-i:[ivx]{1,4})|\d+(?:\.\d+)*|signatory|witnesseth|dated?|made|recital|party\s+[a-z]|"
-    r"the\s+(?:company|parties|party))$|^(?:this|these|that|during|except|neither|each)\b|"
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
-    re.IGNORECASE,
-)
-_ROLE_WORDS = re.compile(
-    r"\b(?:AGREEMENT|CONTRACT|SECURITIES|COMMISSION|EXHIBIT|Contract\s+Number|Director|Officer|President|Manager|Secretary|Chairman|Attorney|Agreement|Schedule|Exhibit|"
-    r"Section|Article|Effective\s+Date|Term|Territory|Products?|Services)\b"
-)
-_PLACE_LIST = re.compile(r"\b(?:in|at|of|under)\s+(?:the\s+)?(?:laws\s+of\s+)?(?:[A-Z][\w.-]*\s?){1,3}$")
-_ADDRESS_START = re.compile(r"^\d+\s")
-_SUFFIX_END = re.compile(rf"(?:^|[\s,]){_SUFFIX}$")
-_ADDRESS_WORD = re.compile(
-    r"^(?:\d\S*|Unit|Suite|Room|Floor|Level|Building|Block|Tower|Street|Road|Avenue|P\.?O\.?|Box|"
-    r"Registration|Registered|Address)$"
-)
-# Marks an entry as a party's definition: an alias, a description, an address.
-_DEFINITION = re.compile(
-    r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+|called\s+(?:as\s+)?)?(?:the\s+)?)?[\"']|"
-    r"\(\s*[A-Z][A-Z&.-]{1,12}\s*\)|\bhereinafter\b|,\s*an?\s+(?:[A-Z][\w-]*\s+){0,4}"
-    r"(?:corporation|company|limited|partnership|individual|bank|association|entity|organi[sz]ation|"
-    r"enterprise|LLC|corp)|\b(?:incorporated|organi[sz]ed|registered|existing)\b|"
-    r"\b(?:principal|registered|head)\s+(?:place|office)|\bwith\s+(?:an?\s+)?(?:address|offices?)\b|"
-    r"\baddress\s*:",
-    re.IGNORECASE,
-)
-_ALIAS = re.compile(r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?\"\s*([^\"]{1,40}?)\s*\"")
-_SENTENCE_STOP = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bNo|\bSt|\bCo|\bJr|\bSr)(?<!Mrs|Inc|Ltd|LLC|Bhd)(?<!Corp)\.\s+(?=[A-Z][a-z])"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Parties:
-    names: list[str]
-    evidence: str
-
-
-def _cut_address(name: str) -> str:
-    """'ORGANIC PREPARATIONS INC. 2nd Floor' -> 'ORGANIC PREPARATIONS INC.': an address follows a suffix."""
-    words = name.split()
-    for index in range(1, len(words)):
-        if _ADDRESS_WORD.match(words[index]) and _SUFFIX_END.search(" ".join(words[:index])):
-            return " ".join(words[:index])
-    return name
-
-
-def _clean(name: str) -> str | None:
-    # A heading run together with the first name: "EXHIBIT 10.26 AGENCY AGREEMENT Mutual Insurance ...".
-    name = re.split(r"\b(?:AGREEMENT|CONTRACT)\s+(?=\S)", name)[-1]
-    name = re.sub(r"^(?:BETWEEN|AMONG|AND|Between|Among)\s*:?\s+", "", name)
-    name = _cut_address(name.strip())
-    suffix_dot = name.endswith(".") and bool(_SUFFIX_END.search(name[:-1]) or re.search(r"\b[A-Z]\.$", name))
-    name = name.strip(' ,;:.-&"')
-    if suffix_dot:
-        name += "."
-    name = re.sub(r"\s+(?:of|de|the|and|for)$", "", name).strip(" ,;:-")
-    if name.endswith(")") and "(" not in name:
-        name = name[:-1]
-    words = name.split()
-    if not words or len(name) < 2 or len(name) > 120:
-        return None
-    if _NOT_A_NAME.match(name) or (_NOT_A_NAME.match(words[0]) and len(words) == 1):
-        return None
-    if _ADDRESS_START.match(name) or not re.search(r"[A-Za-z]{2}", name):
-        return None
-    if _ROLE_WORDS.search(name) and not re.search(rf",?\s{_SUFFIX}$", name):
-        return None
-    return name
-
-
-def _read_list(text: str) -> list[tuple[str, int, bool]]:
-    """Names at the head of each entry of a party list: (name, offset in ``text``, entry defines it).
-
-    The list must open with a name: text that starts otherwise is not a party list."""
-    names: list[tuple[str, int, bool]] = []
-    pos = 0
-    gap = "x"  # text between the previous name and the separator before this one
-    while pos < len(text) and len(names) < _MAX_PARTIES:
-        lead = _LEAD.match(text, pos)
-        start = lead.end() if lead else pos
-        match = _NAME.match(text, start)
-        name = None
-        after = start + 1
-        if match:
-            raw = text[match.start() : match.end()]
-            # Restore a suffix's dot cut by the pattern's boundary: "Inc" followed by "." in the text.
-            if text[match.end() : match.end() + 1] == "." and re.search(rf"{_SUFFIX}$", raw):
-                raw += "."
-            name = _clean(raw)
-            after = match.end()
-        if not names and name is None:
-            return []
-        separator = _SEPARATOR.search(text, after, min(len(text), after + 900))
-        while separator is not None and _PLACE_LIST.search(
-            text, max(after, separator.start() - 60), separator.start()
-        ):
-            # "registered in England and Wales", "offices in Berlin and Munich": a list of places inside
-            # this entry's description, not the next party.
-            separator = _SEPARATOR.search(text, separator.end(), min(len(text), after + 900))
-        entry = text[after : separator.start() if separator else min(len(text), after + 300)]
-        defined = bool(_DEFINITION.search(entry))
-        if name and names and not names[-1][2] and not gap.strip() and _merge_ok(names[-1][0], name):
-            # "Beijing Baidu Netcom Science and Technology Co., Ltd.": the "and" was inside the name.
-            previous = names.pop()
-            names.append((f"{previous[0]} and {name}", previous[1], defined))
-        elif name and name.lower() not in {n.lower() for n, _, _ in names}:
-            names.append((name, start, defined))
-        if separator is None:
-            break
-        if len(names) >= 2 and _SENTENCE_STOP.search(text, after, separator.start()):
-            # The opening sentence has ended; what follows is the contract's body.
-            break
-        gap = entry
-        pos = separator.end()
-    return names
-
-
-def _merge_ok(previous: str, following: str) -> bool:
-    return (
-        len(previous.split()) >= 2
-        and not _SUFFIX_END.search(previous)
-        and not re.match(r"(?:Mr|Ms|Mrs|Dr)\b", previous)
-        and bool(_SUFFIX_END.search(following))
-    )
-
-
-def _drop_aliases(names: list[tuple[str, int, bool]], segment: str) -> list[tuple[str, int, bool]]:
-    """A defined alias ("Kubient", "the Company") read as another entry is not another party."""
-    aliases = {alias.lower().removeprefix("the ") for alias in _ALIAS.findall(segment)}
-    kept: list[tuple[str, int, bool]] = []
-    for name, offset, defined in names:
-        key = name.lower().removeprefix("the ")
-        if (
-            kept
-            and not defined
-            and (key in aliases or any(k.lower().startswith(key + " ") for k, _, _ in kept))
-        ):
-            continue
-        kept.append((name, offset, defined))
-    return kept
-
-
-def _segment(flat: str, start: int) -> str:
-    """From a cue to the first recital or "collectively the Parties" (or a length bound)."""
-    end = min(len(flat), start + _SEGMENT_CHARS)
-    stop = _SEGMENT_END.search(flat, start, end)
-    end = stop.start() if stop else end
-    return flat[start:end]
-
-
-def _score(found: list[tuple[str, int, bool]]) -> int:
-    return sum(1 for _, _, defined in found if defined)
-
+__all__ = ["Parties", "parties"]
 
 # Signature blocks name the parties too: "Signed for and on behalf of DATEC (PNG) LIMITED".
 _SIGNATURE = re.compile(
@@ -225,7 +29,9 @@ _SIGNATURE = re.compile(
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """'The Meet Group, Inc.' and 'MEET GROUP, INC.' are one name: no article, case or punctuation (the
+    suffix stays: 'D-Beta One GP, LP' and 'D-Beta One GP, LLC' are two)."""
+    return re.sub(r"[^a-z0-9]", "", re.sub(r"^the\s+", "", name.strip().lower()))
 
 
 def _same(a: str, b: str) -> bool:
@@ -236,11 +42,14 @@ def _same(a: str, b: str) -> bool:
 def _signatories(doc: Document) -> list[tuple[str, int]]:
     """Company names (with a corporate suffix) that sign the contract, in order of appearance."""
     found: list[tuple[str, int]] = []
-    for match in _SIGNATURE.finditer(doc.flat):
+    # Only around the words the pattern cannot match without: an IGNORECASE scan of the whole text cost
+    # more than reading the signature blocks.
+    for match in doc.near_words(_SIGNATURE, ("behalf", "signed", "executed"), 12, 60):
         name_match = _NAME.match(doc.flat, match.end())
         if not name_match:
             continue
-        name = _clean(name_match.group())
+        # The name ends with its paragraph ("... ACME LIMITED", then "Signature: ____" below it).
+        name = _clean(name_match.group().split("\u2029")[0])
         if name and _SUFFIX_END.search(name) and not any(_same(name, n) for n, _ in found):
             found.append((name, name_match.start()))
         if len(found) >= 10:
@@ -250,84 +59,102 @@ def _signatories(doc: Document) -> list[tuple[str, int]]:
 
 # An order form or cover sheet labels the parties: "Customer: Initech LLC".
 _ROLE_LABEL = re.compile(
-    r"^(?:Customer|Client|Supplier|Vendor|(?:Service\s+)?Provider|Licensor|Licensee|Buyer|Seller|Purchaser|"
+    r"(?:^|(?<=\s))(?:The\s+)?(?:Customer|Client|Supplier|Vendor|(?:Service\s+)?Provider|Licensor|Licensee|Buyer|Seller|Purchaser|"
     r"Contractor|Consultant|Landlord|Tenant|Lessor|Lessee|Employer|Employee|Party\s+(?:[A-D]|[1-4]|One|Two))"
-    r"\s*(?:name)?\s*[:：]\s*(?P<rest>\S.*)$",
+    # "Party A (Shipper):", "The buyer/End-User:": the role in brackets or after a slash.
+    r"(?:\s*/\s*[A-Za-z-]{2,20})?\s*(?:\([A-Za-z ]{1,30}\))?\s*(?:name)?\s*[:：]\s*(?P<rest>\S.*)",
     re.IGNORECASE,
 )
 
 
+_NEXT_FIELD = re.compile(r"\s+(?=[A-Z][A-Za-z.]{1,15}\s*[:：])")
+
+
 def _labelled(doc: Document) -> list[str]:
     names: list[str] = []
-    for line in doc.lines:
-        label = _ROLE_LABEL.match(line)
-        if not label:
-            continue
-        match = _NAME.match(label.group("rest"))
+    # Labels are read in the opening's lines; a text file without line breaks has them mid-line.
+    labels = (
+        label for line in doc.lines if ":" in line or "：" in line for label in _ROLE_LABEL.finditer(line)
+    )
+    for label in labels:
+        # The name ends where the form's next field starts: "... Co., Ltd. ADD: Tel No.:".
+        rest = _NEXT_FIELD.split(label.group("rest"), maxsplit=1)[0]
+        match = _NAME.match(rest)
         name = _clean(match.group()) if match else None
         if name and not any(_same(name, n) for n in names):
             names.append(name)
     return names
 
 
+_JOINT = re.compile(
+    rf"^(?P<a>.+?(?:^|[\s,]){_SUFFIX})\s*,?\s+(?:and|AND|&)\s+(?P<b>.+?(?:^|[\s,]){_SUFFIX})$"
+)
+
+
+def _split_joint(names: list[str]) -> list[str]:
+    """'WYZZ, Inc. and WYZZ Licensee, Inc. (collectively "WYZZ")': two companies under one alias."""
+    split: list[str] = []
+    for name in names:
+        joint = _JOINT.match(name)
+        split += [joint.group("a"), joint.group("b")] if joint else [name]
+    return split
+
+
+def _companies(names: list[str]) -> int:
+    return sum(1 for name in names if _SUFFIX_END.search(name))
+
+
 def parties(doc: Document) -> Parties | None:
-    preamble = _preamble_parties(doc)
+    defined, _ = alias_parties(doc.flat)
+    if len(defined) >= 2:
+        first_name, first_at = defined[0]
+        evidence = doc.sentence(first_at, first_at + len(first_name))
+        return Parties(_split_joint([n for n, _ in defined]), evidence)
+    preamble = preamble_list(doc)
+    labelled = _labelled(doc)
+    # Labels ("Party A (Shipper): ZTO Express Co., Ltd.") win over a list read from line heads when their
+    # names read more like company names: the line heads of a form are its field labels ("Address").
+    found = preamble.names if preamble is not None else []
+    signers: list[tuple[str, int]] = []
+    if len(found) < 2 or (preamble is not None and preamble.defined < len(found)):
+        signers = _signatories(doc) + signing_companies(doc)
+    if len(found) >= 2 and preamble is not None and preamble.defined < len(found):
+        # A list read from the opening's line heads ("COMMENCEMENT DATE ...", "CFO Title") whose names are
+        # not all defined nor all companies gives way to the signature blocks' companies.
+        signed = [n for n, _ in signers]
+        if len(signed) >= 2 and _companies(found) < min(len(found), len(signed)):
+            return _found_at(doc, _distinct(signed))
+    if len(found) >= 2 and _companies(labelled) <= _companies(found):
+        return preamble
+    if len(labelled) >= 2:
+        return _found_at(doc, labelled)
     if preamble is not None and len(preamble.names) >= 2:
         return preamble
-    labelled = _labelled(doc)
-    if len(labelled) >= 2:
-        first = doc.flat.find(labelled[0])
-        return Parties(labelled, doc.sentence(max(first, 0), max(first, 0) + len(labelled[0])))
-    # No party list in the opening (or only one name): the signature blocks say who signs.
-    signed = _signatories(doc)
+    # No party list in the opening (or only one name): the signature blocks say who signs, after the one
+    # party the opening names ("by The Meet Group, Inc. (the "Company") and each of the persons set forth
+    # on the signature page", "The buyer: Shenzhen LOHAS ... Co., Ltd. The seller: ____").
+    if defined:
+        preamble = _found_at(doc, [defined[0][0]])
+    elif labelled and not found:
+        preamble = _found_at(doc, labelled)
     names = list(preamble.names) if preamble else []
-    keys = {_name_key(n) for n in names}
-    added = [(n, at) for n, at in signed if _name_key(n) not in keys and not any(_same(n, m) for m in names)]
+    added = [name for name in _distinct([*names, *(n for n, _ in signers)]) if name not in names]
     if not added:
         return preamble
-    names += [n for n, _ in added]
-    evidence = preamble.evidence if preamble else doc.sentence(added[0][1], added[0][1] + len(added[0][0]))
-    return Parties(names, evidence)
+    evidence = preamble.evidence if preamble else _found_at(doc, added).evidence
+    return Parties(names + added, evidence)
 
 
-def _preamble_parties(doc: Document) -> Parties | None:
-    flat = doc.flat
-    window = flat[:_SEARCH_CHARS]
-    # (defined entries, 0 after a cue word / 1 from a line head, start offset, names)
-    candidates: list[tuple[int, int, int, list[tuple[str, int, bool]]]] = []
-    starts = [cue.end() for cue in _CUE.finditer(window)]
-    cue_count = len(starts)
-    # Without a cue word the opening lines themselves list the parties ("X, a Michigan corporation, and Y
-    # ... agree as follows"): try the head of each early line too.
-    offset = 0
-    for line in doc.lines[:40]:
-        if line:
-            found_at = flat.find(line[:40], offset)
-            if found_at >= 0:
-                starts.append(found_at)
-                offset = found_at
-    for index, start in enumerate(starts):
-        segment = _segment(flat, start)
-        found = _drop_aliases(_read_list(segment), segment)
-        if found and index >= cue_count:
-            first_end = found[0][1] + len(found[0][0])
-            if not found[0][2] or _CUE.search(segment, first_end, first_end + 200):
-                # From a line head, only a list that opens with a defined party ("X, a Delaware
-                # corporation"), and not a title followed by "BETWEEN:".
-                continue
-        if found:
-            candidates.append((_score(found), 0 if index < cue_count else 1, start, found))
-    if not candidates:
-        return None
-    # The first list whose entries read as party definitions (alias, description, address); then one
-    # with a single defined entry; a bare "X and Y" after a cue word (a cover page) as a last resort.
-    pairs = (
-        [c for c in candidates if c[0] >= 2 and len(c[3]) >= 2]
-        or [c for c in candidates if c[0] >= 1 and c[1] == 0]
-        or [c for c in candidates if c[0] >= 1 and len(c[3]) >= 2]
-        or [c for c in candidates if len(c[3]) >= 2 and c[1] == 0]
-        or candidates
-    )
-    _, _, base, names = min(pairs, key=lambda c: c[2])
-    first = base + names[0][1]
-    return Parties([name for name, _, _ in names], doc.sentence(first, first + len(names[0][0])))
+def _distinct(names: list[str]) -> list[str]:
+    """The names without repeats ('The Meet Group, Inc.' and 'THE MEET GROUP, INC.' are one)."""
+    kept: list[str] = []
+    for name in names:
+        if not any(_same(name, k) or _name_key(name) == _name_key(k) for k in kept):
+            kept.append(name)
+    return kept
+
+
+def _found_at(doc: Document, names: list[str]) -> Parties:
+    """The names, with the sentence where the first is written as evidence."""
+    first = max(doc.flat.find(names[0]), 0)
+    return Parties(names, doc.sentence(first, first + len(names[0])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from core.analysis.dates import DATE_PATTERN
+from core.analysis.dates import DATE_PATTERN, NOT_AFTER
 from core.analysis.numbers import NUMBER
 
 # A date inside a bigger pattern: named groups of DATE_PATTERN can only appear once, so wrap a renamed copy.
@@ -15,7 +15,7 @@ _GROUP_NAME = re.compile(r"\(\?P<(\w+)>")
 def date_group(name: str) -> str:
     """DATE_PATTERN as one named group, its inner group names prefixed so it can be embedded."""
     inner = _GROUP_NAME.sub(lambda m: f"(?P<{name}_{m.group(1)}>", DATE_PATTERN)
-    return rf"(?P<{name}>(?<![\w/.-])(?:{inner}))"
+    return rf"(?P<{name}>{NOT_AFTER}(?:{inner}))"
 
 
 def duration(tag: str = "") -> str:

@@ -10,7 +10,7 @@ RISK_FLAGS: dict[str, str] = {
     "expires_within_90_days": "the expiration date is within the next 90 days",
     "auto_renews": "the contract renews automatically unless notice is given",
     "short_notice_period": "the notice period is under 30 days",
-    "no_governing_law": "no choice-of-law clause was found",
+    "no_governing_law": "no choice-of-law clause was found (governing_law may name the forum for disputes)",
     "no_end_date": "neither an expiration date nor a term was found, or the term is indefinite",
     "parties_unclear": "fewer than two parties could be named",
     "no_effective_date": "no effective or agreement date was found",
@@ -19,7 +19,7 @@ RISK_FLAGS: dict[str, str] = {
 }
 
 
-def risk_flags(result: dict[str, Any], as_of: date) -> list[str]:
+def risk_flags(result: dict[str, Any], as_of: date, *, law_chosen: bool = True) -> list[str]:
     flags: list[str] = []
     expiration = result.get("expiration_date")
     if expiration:
@@ -33,7 +33,7 @@ def risk_flags(result: dict[str, Any], as_of: date) -> list[str]:
     notice = result.get("notice_period_days")
     if notice is not None and notice < 30:
         flags.append("short_notice_period")
-    if not result.get("governing_law"):
+    if not result.get("governing_law") or not law_chosen:
         flags.append("no_governing_law")
     if not expiration and (not result.get("term") or result.get("term") == "indefinite"):
         flags.append("no_end_date")

@@ -15,6 +15,7 @@ from typing import Any
 from dateutil import parser as date_parser
 
 from core.analysis import FIELDS, analyze_text, today
+from core.analysis.jurisdictions import jurisdiction_of
 from core.analysis.risk import risk_flags
 from core.contract import ContractRejected
 
@@ -189,7 +190,10 @@ def analyze_entry(entry: dict[str, Any]) -> dict[str, Any]:
     given(
         "notice_period_days", _int(fields["notice_period_days"]) if "notice_period_days" in fields else None
     )
-    given("governing_law", str(fields["governing_law"]) if "governing_law" in fields else None)
+    if "governing_law" in fields:
+        # "State of Texas" in a column is Texas, as in a clause; a value naming no known place is kept.
+        stated = str(fields["governing_law"]).strip()
+        given("governing_law", jurisdiction_of(stated) or stated)
     given("value", _value(fields))
     if not text and len(evidence) == 0:
         raise ContractRejected("entry has no contract text and no recognised fields")

@@ -13,40 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
+from core.analysis.anniversary import ANNIVERSARY, anniversary_date
 from core.analysis.dates import DATE_RE, parse_match
-from core.analysis.numbers import parse_number
+from core.analysis.durations import parse_duration as _duration
+from core.analysis.notice import notice as _notice
 from core.analysis.patterns import DURATION, date_group, duration
 from core.analysis.text import Document
 
 _D = date_group("d")
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    count: int
-    unit: str  # "year", "month", "week" or "day"
-
-    def label(self) -> str:
-        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
-
-    def after(self, start: date) -> date:
-        return start + relativedelta(**{f"{self.unit}s": self.count})
-
-    def days(self) -> int:
-        return self.count * {"year": 365, "month": 30, "week": 7, "day": 1}[self.unit]
-
-
-def _duration(match: re.Match[str]) -> Duration | None:
-    groups = match.groupdict()
-    for key, value in groups.items():
-        if key.startswith("num") and value:
-            count = parse_number(value)
-            unit = groups["unit" + key[3:]]
-            if count and unit:
-                return Duration(count, unit.lower().rstrip("s"))
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +41,21 @@ class TermFacts:
 
 # A statement of how long the agreement runs. The gaps are bounded so the search stays linear.
 _TERM = re.compile(
-    rf"\b(?:term|agreement|contract|duration)\b[^.;]{{0,160}}?"
-    rf"(?:\b(?:of|for|be|is|until|lasting)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
+    # "... shall remain in full force and effect for at least one year thereafter": "in force" heads a term.
+    rf"\b(?:term|agreement|contract|duration|(?<=in\s)force|(?<=full\s)force)\b[^.;]{{0,160}}?"
+    rf"(?:\b(?:of|for|be|is|until|lasting|end|expire)|:)\s+(?:at\s+least\s+)?(?:a\s+|an\s+|the\s+)?(?:entire\s+|full\s+|whole\s+)?(?:initial\s+|fixed\s+|minimum\s+)?"
     rf"(?:(?:period|term)\s+of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?{DURATION}",
     re.IGNORECASE,
 )
 _END_DATE = re.compile(
-    rf"\b(?:term|agreement|contract)\b[^.;]{{0,200}}?\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|"
-    rf"end(?:s|ing)?\s+on|terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on|to\s+and\s+including)\s+"
+    rf"\b(?:term|agreement|contract|expiration\s+date)\b[^.;]{{0,200}}?\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|"
+    rf"end(?:s|ing)?\s+(?:on|as\s+of)|terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on|to\s+and\s+including)\s+"
     rf"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?{_D}",
+    re.IGNORECASE,
+)
+# "Expiration Date: August 31, 2006" (a cover sheet), '"Expiration Date" means June 30, 2010'.
+_EXPIRY_LABEL = re.compile(
+    rf"\b(?:Expiration|Expiry|End|Termination)\s+Date\"?\s*(?::|means|shall\s+be|is|will\s+be)\s*(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
 _INDEFINITE = re.compile(
@@ -125,23 +105,6 @@ _RENEWAL_DURATION = re.compile(
 _RENEWAL_PERIODIC = re.compile(
     r"\b(?P<every>annually|year[- ]to[- ]year|yearly|month[- ]to[- ]month)\b", re.IGNORECASE
 )
-_NOTICE = re.compile(
-    rf"{duration('a')}(?:'s?)?\s+(?:\(\d{{1,4}}\)\s*)?(?:(?:prior|advance|written|previous|express)\s+){{0,3}}"
-    rf"(?:notice|notification)|"
-    rf"\bnotice\b[^.;]{{0,80}}?\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than|"
-    rf"minimum\s+of|within)\s+{duration('b')}|"
-    rf"\b(?:at\s+least|no\s+(?:less|later|fewer)\s+than|not\s+(?:less|later)\s+than)\s+{duration('c')}\s+"
-    rf"(?:prior\s+to|before|in\s+advance)",
-    re.IGNORECASE,
-)
-_RENEWAL_CONTEXT = re.compile(
-    r"\b(?:renew\w*|non-?renewal|expir\w*|end\s+of\s+the\s+(?:initial\s+)?term)", re.IGNORECASE
-)
-_TERMINATION_CONTEXT = re.compile(
-    r"\bterminat\w*\b[^.;]{0,120}?\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)"
-    r"|\b(?:for\s+convenience|without\s+cause|at\s+any\s+time|for\s+any\s+reason)\b[^.;]{0,120}?\bterminat",
-    re.IGNORECASE,
-)
 
 
 def _date_in(match: re.Match[str]) -> date | None:
@@ -155,7 +118,8 @@ _STRONG_TERM = re.compile(
     re.IGNORECASE,
 )
 _END_IN_SENTENCE = re.compile(
-    rf"\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|end(?:s|ing)?\s+on|conclud(?:e|es|ing)\s+on)\s+"
+    rf"\b(?:until|through|expir(?:e|es|ing)(?:\s+on)?|end(?:s|ing)?\s+(?:on|as\s+of)|ending|"
+    rf"terminat(?:e|es|ing)\s+on|conclud(?:e|es|ing)\s+on)\s+"
     rf"(?:the\s+)?{_D}",
     re.IGNORECASE,
 )
@@ -168,27 +132,38 @@ _AFTERWARDS = re.compile(
     r"(?:termination|expiration|expiry|end)|prior|before)\b",
     re.IGNORECASE,
 )
+_BEGINS = re.compile(
+    r"\b(?:begin|commence|become\s+effective|effective\s+(?:upon|on|as\s+of))", re.IGNORECASE
+)
 _DURING = re.compile(r"\b(?:during|throughout)\s+the\s+(?:\w+\s+)?term\b", re.IGNORECASE)
 
 
 _TERM_WORD = re.compile(r"\b(?:term|agreement|contract|duration)\b", re.IGNORECASE)
+_TERM_WORDS = ("term", "agreement", "contract", "duration", "force")
 _UNIT_WORD = re.compile(r"(?:year|month)s?\b", re.IGNORECASE)
 
 
-def _term_matches(flat: str) -> Iterator[re.Match[str]]:
+def _term_matches(doc: Document) -> Iterator[re.Match[str]]:
     """_TERM.finditer, tried only where a year/month unit lies close enough to end a match.
 
     Same matches, but a text full of "term ... of" with no duration nearby costs one pass, not a
-    duration attempt at every position of every gap."""
-    units = [m.start() for m in _UNIT_WORD.finditer(flat)]
+    duration attempt at every position of every gap. Words are found with str.find (doc.whole_words):
+    IGNORECASE alternations over the whole text were a tenth of the analysis time."""
+    flat = doc.flat
+    if doc.lower:
+        units = sorted(doc.word_starts("year") + doc.word_starts("month"))
+        words = doc.whole_words(_TERM_WORDS)
+    else:
+        units = [m.start() for m in _UNIT_WORD.finditer(flat)]
+        words = [m.start() for m in _TERM_WORD.finditer(flat)]
     resume = 0
-    for word in _TERM_WORD.finditer(flat):
-        if word.start() < resume:
+    for at in words:
+        if at < resume:
             continue
-        nearest = bisect.bisect_left(units, word.end())
-        if nearest == len(units) or units[nearest] > word.end() + 260:
+        nearest = bisect.bisect_left(units, at + 4)
+        if nearest == len(units) or units[nearest] > at + 268:
             continue
-        match = _TERM.match(flat, word.start())
+        match = _TERM.match(flat, at)
         if match:
             resume = match.end()
             yield match
@@ -208,20 +183,23 @@ def _term(
     clause with an end date, then weaker mentions of a duration or an end date."""
     flat = doc.flat
     strong_duration = weak_duration = None
-    for match in _term_matches(flat):
+    for match in _term_matches(doc):
         span = _duration(match)
         if span is None or span.unit not in ("year", "month") or _NOT_TERM.search(match.group()):
             continue
-        if _DURING.search(flat, max(0, match.start() - 30), match.end()) or _AFTERWARDS.match(
-            flat, match.end(), match.end() + 40
-        ):
+        afterwards = _AFTERWARDS.match(flat, match.end(), match.end() + 40)
+        begins = _BEGINS.search(flat, max(0, match.start() - 120), match.end())
+        if afterwards and "thereafter" in afterwards.group().lower() and begins:
+            # "shall begin on the date hereof and continue for 12 months thereafter": the term itself.
+            afterwards = None
+        if _DURING.search(flat, max(0, match.start() - 30), match.end()) or afterwards:
             continue
         if _is_strong(flat, match):
             strong_duration = match
             break
         weak_duration = weak_duration or match
     strong_end = weak_end = None
-    for match in _END_DATE.finditer(flat):
+    for match in doc.near_dates(_END_DATE):
         if _NOT_TERM.search(match.group()) and "term" not in match.group().lower():
             continue
         value = _date_in(match)
@@ -256,6 +234,9 @@ def _term(
                 anchor = _ANCHOR.search(clause)
                 estimated_from = anchor.group("anchor").strip() if anchor else "another event"
                 expiration, expiration_evidence = span.after(effective), sentence
+    stated = _stated_end(doc, effective)
+    if stated is not None and (chosen is None or not _is_strong(flat, chosen) or stated[2]):
+        expiration, expiration_evidence, estimated_from = stated[0], stated[1], None
     end = strong_end or (weak_end if chosen is None else None)
     if expiration is None and end is not None:
         match, value = end
@@ -265,6 +246,37 @@ def _term(
         if indefinite:
             term_label, term_evidence = "indefinite", doc.sentence(indefinite.start(), indefinite.end())
     return term_label, term_evidence, expiration, expiration_evidence, estimated_from
+
+
+def _stated_end(doc: Document, effective: date | None) -> tuple[date, str, bool] | None:
+    """An end written as a date label or an anniversary of the start: (date, evidence, in a term clause)."""
+    flat = doc.flat
+    label = next(doc.near_dates(_EXPIRY_LABEL), None)
+    if label:
+        value = _date_in(label)
+        if value is not None and (effective is None or value > effective):
+            return value, doc.sentence(label.start(), label.end()), True
+    lower = flat.lower()
+    at = lower.find("anniversary")
+    while at >= 0:
+        match = ANNIVERSARY.search(flat, max(0, at - 160), at + 80)
+        at = lower.find("anniversary", at + 1)
+        if match is None:
+            continue
+        lead = flat[max(0, match.start() - 200) : match.start()]
+        if not _TERM_WORD.search(lead) or _NOT_TERM.search(match.group()):
+            continue
+        anchor = match.group("anchor").strip()
+        dated = DATE_RE.match(anchor)
+        start = parse_match(dated) if dated else (effective if _EFFECTIVE_ANCHOR.match(anchor) else None)
+        if start is None and re.match(r"(?:this\s+)?(?:Agreement|Contract)\b", anchor, re.IGNORECASE):
+            start = effective
+        if start is None:
+            continue
+        value = anniversary_date(match, start)
+        if value is not None:
+            return value, doc.sentence(match.start(), match.end()), True
+    return None
 
 
 def _term_start(clause: str, effective: date | None) -> date | None:
@@ -282,9 +294,8 @@ def _term_start(clause: str, effective: date | None) -> date | None:
 
 
 def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | None, str | None]:
-    flat = doc.flat
-    negative = _NO_AUTO.search(flat)
-    positive = _AUTO.search(flat)
+    negative = next(doc.near_words(_NO_AUTO, _RENEWAL_WORDS, 40, 160), None)
+    positive = next(doc.near_words(_AUTO, _RENEWAL_WORDS, 80, 160), None)
     if positive is None:
         if negative is not None:
             return False, None, doc.sentence(negative.start(), negative.end())
@@ -308,34 +319,8 @@ def _renewal(doc: Document, term_label: str | None) -> tuple[bool | None, str | 
     return True, renewal_term, sentence
 
 
-_NOTICE_WORD = re.compile(r"notic|notif", re.IGNORECASE)
-
-
-def _notice(doc: Document) -> tuple[int | None, str | None]:
-    """Days of notice to stop a renewal (preferred) or to end the contract at will.
-
-    The notice pattern runs only in a window around each "notice" word: running it over the whole text
-    was the analyzer's slowest step."""
-    flat = doc.flat
-    fallback: tuple[int, str] | None = None
-    seen_until = -1
-    for word in _NOTICE_WORD.finditer(flat):
-        if word.start() < seen_until:
-            continue
-        lo, hi = max(0, word.start() - 160), min(len(flat), word.end() + 160)
-        seen_until = hi - 40
-        for match in _NOTICE.finditer(flat, lo, hi):
-            span = _duration(match)
-            if span is None or (span.unit == "year" and span.count > 2):
-                continue
-            sentence = doc.sentence(match.start(), match.end())
-            if _RENEWAL_CONTEXT.search(sentence):
-                return span.days(), sentence
-            if fallback is None and _TERMINATION_CONTEXT.search(sentence):
-                fallback = (span.days(), sentence)
-    if fallback:
-        return fallback
-    return None, None
+# Every renewal wording has one of these words; the patterns run only around them.
+_RENEWAL_WORDS = ("renew", "extend", "extension", "evergreen", "continu")
 
 
 def term_facts(doc: Document, effective: date | None) -> TermFacts:

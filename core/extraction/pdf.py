@@ -50,4 +50,6 @@ def pdf_text(data: bytes) -> str:
     if visible < _MIN_CHARS_PER_PAGE * max(1, min(page_count, 5)):
         raise ContractRejected("no text layer (scanned PDF; OCR not supported)")
     # pdfium uses non-breaking spaces between words and CRLF line ends; the analyzer wants plain ones.
-    return text.replace("\xa0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    # A hyphen that ended a line comes back as U+FFFE with the line break removed ("non\ufffeexclusive",
+    # "T\ufffeMobile"): in contracts it is a real hyphen far more often than a soft one.
+    return text.replace("\xa0", " ").replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")

@@ -20,9 +20,7 @@ def test_analyze_json_lists_every_item(tmp_path: Path) -> None:
     records = json.loads(result.output)
     assert [r["name"] for r in records] == ["a.txt", "b.txt"]
     assert set(records[0]) == {"name", "outcome", "error", "result"}
-    assert (
-        records[0]["outcome"] == "succeeded" and records[0]["result"]["governing_law"] == "State of New York"
-    )
+    assert records[0]["outcome"] == "succeeded" and records[0]["result"]["governing_law"] == "New York"
     assert records[1] == {"name": "b.txt", "outcome": "rejected", "error": "empty file", "result": None}
 
 

@@ -129,5 +129,5 @@ def test_unsupported_media_type_rejected() -> None:
 
 def test_pdf_contract_analyzed_end_to_end(text_pdf: bytes) -> None:
     result = analyze_contract(text_pdf, PDF)
-    assert result["governing_law"] == "State of New York"
+    assert result["governing_law"] == "New York"
     assert result["effective_date"] == "2021-03-03"

@@ -100,21 +100,58 @@ def test_date_of_another_document_is_not_the_agreement_date() -> None:
     ("clause", "law"),
     [
         ("This Agreement shall be governed by the laws of the State of New York, without regard to others.",
-         "State of New York"),
+         "New York"),
         ("This Agreement is governed by the laws of England and Wales and the parties submit to its courts.",
          "England and Wales"),
         ("This Agreement is governed by the laws of Victoria, Australia and the parties submit to it.",
-         "Victoria, Australia"),
+         "Victoria"),
         ("The laws of the Commonwealth of Massachusetts shall govern this Agreement.",
-         "Commonwealth of Massachusetts"),
+         "Massachusetts"),
         ("This Agreement shall be governed by Swiss law.", "Switzerland"),
-        ("Disputes are governed by PRC Laws.", "PRC"),
+        ("THIS AGREEMENT SHALL BE GOVERNED BY THE LAWS OF THE STATE OF NEW YORK.", "New York"),
+        ("This Agreement is governed by the laws of the People's Republic of China.",
+         "People's Republic of China"),
+        ("This Agreement shall be governed by the laws of China.", "People's Republic of China"),
+        ("This Agreement shall be governed by English law.", "England and Wales"),
+        ("Disputes are governed by PRC Laws.", "People's Republic of China"),
         ("This contract shall be construed under the laws and decisions of the State of Michigan.",
-         "State of Michigan"),
+         "Michigan"),
     ],
 )  # fmt: skip
 def test_governing_law_forms(clause: str, law: str) -> None:
     assert analyze_text(clause)["governing_law"] == law
+
+
+def test_the_clause_choosing_this_agreements_law_beats_a_law_named_elsewhere() -> None:
+    text = (
+        "Counsel's opinion shall be limited to matters governed by federal laws and by the laws of "
+        "Tennessee. "
+        "This Agreement shall be construed in accordance with the laws of the State of New York without "
+        "regard to principles of conflicts of law."
+    )
+    assert analyze_text(text)["governing_law"] == "New York"
+
+
+@pytest.mark.parametrize(
+    ("clause", "law"),
+    [
+        ("All disputes hereunder shall be resolved by arbitration in McLean, Virginia, pursuant to the rules "
+         "of the American Arbitration Association.", "Virginia"),
+        ("Any dispute shall be submitted to the Beijing Arbitration Commission for arbitration.", "Beijing"),
+        ("Any dispute shall be subject to the jurisdiction of the People's Court where this Agreement is "
+         "signed.", "People's Republic of China"),
+    ],
+)  # fmt: skip
+def test_without_a_choice_of_law_the_forum_is_reported_and_flagged(clause: str, law: str) -> None:
+    result = analyze_text(clause)
+    assert result["governing_law"] == law
+    assert "no_governing_law" in result["risk_flags"]
+    assert result["evidence"]["governing_law"].startswith("(no choice-of-law clause")
+
+
+def test_a_court_named_outside_a_dispute_clause_is_not_a_law() -> None:
+    text = "The Supplier's office is near the courts of Delaware. The Customer pays monthly."
+    assert analyze_text(text)["governing_law"] is None
 
 
 def test_incorporation_is_not_governing_law() -> None:
@@ -178,7 +215,7 @@ def test_term_renewal_notice(
          ["Skype Communications, S.A.", "TOM Online (BVI) Limited", "Tel-Online Limited"]),
         ('This Agreement is entered into by and between Centrack International, a Florida corporation ("the '
          'Customer"), and i-on interactive, a Florida corporation ("i-on").',
-         ["Centrack International", "i-on"]),
+         ["Centrack International", "i-on interactive"]),
     ],
 )  # fmt: skip
 def test_party_lists(preamble: str, parties: list[str]) -> None:
@@ -231,6 +268,7 @@ def test_structured_entry_fields_win_and_cite_their_column() -> None:
     assert result["auto_renewal"] is True
     assert result["notice_period_days"] == 60
     assert result["value"] == {"amount": 12500.5, "currency": "USD"}
+    assert result["governing_law"] == "Texas"
     assert (
         "Party" not in result["evidence"]["governing_law"] and "entry" in result["evidence"]["governing_law"]
     )
