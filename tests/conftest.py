@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
@@ -83,6 +85,16 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # --unlock reads the login password from stdin, so no prompt is ever shown.
         subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input="ci-password",
                        env=env, capture_output=True, text=True, timeout=30, check=True)
+        # The daemon forks and registers on the bus after the command returns: wait until a secret can
+        # really be stored (under load, the first tests once ran before it answered).
+        probe = ("from keyring.backends import SecretService as s; k = s.Keyring(); "
+                 "k.set_password('cbm-probe', 'p', 'x'); k.delete_password('cbm-probe', 'p')")
+        deadline = time.monotonic() + 60
+        while subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                             timeout=60, check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError("gnome-keyring did not start answering within 60 s")
+            time.sleep(0.2)
         yield address
     finally:
         # gnome-keyring-daemon leaves with the session bus.
