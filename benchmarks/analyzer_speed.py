@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.loader import MEDIA_TYPES  # noqa: E402
+from core.contracts.loader import MEDIA_TYPES  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "contracts" / "cuad"
 
@@ -35,8 +35,8 @@ def _files(corpus: Path) -> list[tuple[str, bytes, str]]:
 
 
 def one_round(files: list[tuple[str, bytes, str]]) -> dict[str, float]:
-    from core.analysis import analyze_text
-    from core.extraction import extract_text
+    from core.contracts.analysis import analyze_text
+    from core.contracts.extraction import extract_text
 
     extraction = fields = 0.0
     per_format: dict[str, float] = {}

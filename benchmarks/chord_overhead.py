@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.redis_server import RedisServer  # noqa: E402
+from core.local.server import RedisServer  # noqa: E402
 
 
 def main() -> None:
@@ -49,8 +49,8 @@ def main() -> None:
         from celery import chord
 
         from benchmarks.chord_tasks import plain_done, plain_process
-        from core.client import BatchClient
-        from core.contract import Contract
+        from core.contracts.contract import Contract
+        from core.engine.client import BatchClient
 
         client = BatchClient(server.url)
         deadline = time.monotonic() + 60

@@ -10,8 +10,8 @@ import os
 import time
 from typing import Any
 
-from core.celery_app import app, configure_app
-from core.contract import Contract
+from core.contracts.contract import Contract
+from core.engine.app import app, configure_app
 
 configure_app(os.environ.get("CONTRACT_BATCH_BROKER", "redis://127.0.0.1:6390/0"))
 

@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.contract import Contract  # noqa: E402
-from core.loader import MEDIA_TYPES  # noqa: E402
-from core.processors import analyze  # noqa: E402
+from core.contracts.contract import Contract  # noqa: E402
+from core.contracts.loader import MEDIA_TYPES  # noqa: E402
+from core.engine.processors import analyze  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "contracts"
 DEFAULT_CORPORA = (SHARED / "cuad", SHARED / "cuad-dev")

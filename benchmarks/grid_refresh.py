@@ -37,8 +37,8 @@ def processor(contract: Any) -> dict[str, Any]:
     sample contract, about 2.5 KB of JSON): the grid, not the analysis, is measured, with results the
     size the app really moves."""
     if not _RESULT:
-        from core.loader import load_paths
-        from core.processors import analyze
+        from core.contracts.loader import load_paths
+        from core.engine.processors import analyze
 
         sample = load_paths([ROOT / "resources" / "samples" / "contract-003.txt"]).contracts[0]
         _RESULT.update(analyze(sample))
@@ -279,7 +279,7 @@ def live_benchmark(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from core.local_mode import LocalMode
+    from core.local.mode import LocalMode
     from gui.app import create_context, make_application
 
     app = make_application()

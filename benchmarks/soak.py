@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.client import BatchClient  # noqa: E402
-from core.engine_settings import EngineSettings  # noqa: E402
-from core.loader import load_paths  # noqa: E402
-from core.redis_server import RedisServer, free_port  # noqa: E402
+from core.contracts.loader import load_paths  # noqa: E402
+from core.engine.client import BatchClient  # noqa: E402
+from core.engine.settings import EngineSettings  # noqa: E402
+from core.local.server import RedisServer, free_port  # noqa: E402
 
 # Short engine periods so faults resolve in seconds (the engine tests use the same idea).
 ENV = {

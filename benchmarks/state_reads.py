@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.redis_server import RedisServer  # noqa: E402
+from core.local.server import RedisServer  # noqa: E402
 
 RESULT = {
     "title": "Master Services Agreement", "contract_type": "services", "parties": ["Acme Corp", "Globex Ltd"],
@@ -47,8 +47,8 @@ def main() -> None:
     try:
         from celery.result import AsyncResult
 
-        from core.client import BatchClient
-        from core.task_states import read_snapshots, read_states
+        from core.engine.client import BatchClient
+        from core.engine.task_states import read_snapshots, read_states
 
         client = BatchClient(server.url)
         backend = client.app.backend

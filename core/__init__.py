@@ -1,6 +1,6 @@
 """Contract Batch Manager's core: everything that runs without Qt."""
 
-from core.contract import Contract, ContractRejected, LoadRejection
+from core.contracts.contract import Contract, ContractRejected, LoadRejection
 from core.outcome import Outcome
 
 __all__ = ["Contract", "ContractRejected", "LoadRejection", "Outcome"]

@@ -13,8 +13,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.config import data_dir, private_dir
-from core.history import HistoryStore
-from core.local_mode import LocalMode
+from core.local.history import HistoryStore
+from core.local.mode import LocalMode
 from gui.bridge import Bridge
 from gui.errors import ErrorReporter
 from gui.main_window import AppContext, MainWindow

@@ -31,19 +31,19 @@ import redis
 from PySide6.QtCore import QObject, Signal
 
 from core import json_yielding
-from core.broker import BrokerUnavailable
-from core.history import HistoryStore
+from core.engine.broker import BrokerUnavailable
 from core.json_yielding import Pacer
+from core.local.history import HistoryStore
 from core.outcome import Outcome
 from gui.models import RowUpdate, TaskRow
 
 if TYPE_CHECKING:
-    # core.client pulls in Celery (~0.6 s): imported by the connecting job, never on the window's path.
-    from core.client import BatchClient
+    # core.engine.client pulls in Celery (~0.6 s): imported by the connecting job, never on the window's path.
+    from core.engine.client import BatchClient
 
 log = logging.getLogger(__name__)
 
-# core.task_states.READY_STATES, repeated so this module does not import the engine at startup.
+# core.engine.task_states.READY_STATES, repeated so this module does not import the engine at startup.
 READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
 FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})
 HISTORY_COUNTS_EVERY_S = 2.0

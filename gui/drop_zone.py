@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.contract import Contract, LoadItem, LoadRejection
+from core.contracts.contract import Contract, LoadItem, LoadRejection
 from gui.models import SimpleTableModel
 
 

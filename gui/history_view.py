@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.history import HistoryEntry, HistoryStore
+from core.local.history import HistoryEntry, HistoryStore
 from gui.models import SimpleTableModel
 
 HEADERS = ("Label", "Started", "Broker", "Contracts", "Succeeded", "Need attention", "State", "Batch id")

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.broker import BrokerUnavailable, mask, resolve_broker
-from core.contract import Contract, LoadItem
-from core.history import HistoryStore
-from core.local_mode import LocalMode, Started
+from core.contracts.contract import Contract, LoadItem
+from core.engine.broker import BrokerUnavailable, mask, resolve_broker
+from core.local.history import HistoryStore
+from core.local.mode import LocalMode, Started
 from core.outcome import RETRYABLE_OUTCOMES
 from gui.about import show_about
 from gui.banner import Banner
@@ -46,7 +46,7 @@ from gui.settings_dialog import TAB_EMAIL, SettingsDialog, email_configured, eng
 from gui.task_grid import TaskGrid
 
 if TYPE_CHECKING:
-    from core.client import BatchClient
+    from core.engine.client import BatchClient
     from core.reporting.summary import Summary
 
 log = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
 
         def connect() -> tuple[BatchClient, str | None, Started | None]:
             started = local.ensure_running(concurrency) if choice.local else None
-            from core.client import connect as connect_client
+            from core.engine.client import connect as connect_client
 
             try:
                 # Local mode's address is known once it runs (with TCP: its port and keyring password).
@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
     # -- contracts -----------------------------------------------------------------------------------
 
     def load_paths(self, paths: Sequence[str]) -> None:
-        from core.loader import load_paths
+        from core.contracts.loader import load_paths
 
         self.drop_zone.counts.setText("Loading…")
         self.bridge.run(lambda: load_paths(list(paths)).items, self._on_loaded)
@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         history = self.history
 
         def go(client: BatchClient) -> str:
-            from core.client import launch_in_subprocess
+            from core.engine.client import launch_in_subprocess
 
             # Dispatching runs in a process of its own: in this one it held the interpreter lock against
             # the GUI thread for seconds (py-spy), and its garbage triggered long full collections.
@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
 
     def retry_rows(self, rows: Sequence[int]) -> None:
         """Run the given contracts again as a new batch, read again from their original files."""
-        from core.loader import load_paths
+        from core.contracts.loader import load_paths
 
         chosen: list[TaskRow] = [self.models.source.row_at(r) for r in rows]
         wanted = {(r.source, r.name) for r in chosen if r.source}

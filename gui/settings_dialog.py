@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import config
-from core.broker import KEYRING_SERVICE, redis_password_user
-from core.engine_settings import EngineSettings
+from core.engine.broker import KEYRING_SERVICE, redis_password_user
+from core.engine.settings import EngineSettings
 from core.mail import secrets
 from core.mail.errors import MailError, NoPasswordStored
 from core.mail.settings import (

@@ -18,7 +18,7 @@ def test_import_linter_contracts_hold() -> None:
 
 
 def test_core_imports_without_qt_in_a_fresh_interpreter() -> None:
-    code = ("import sys, core, core.client, core.cli, core.tasks, core.watchdog, core.local_mode;"
+    code = ("import sys, core, core.engine.client, core.cli, core.engine.worker_app, core.local.mode;"
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'gui'))];"
             "print(bad); raise SystemExit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -42,7 +42,7 @@ def test_the_wheel_carries_the_resources(tmp_path: Path) -> None:
     assert not missing, f"not in the wheel: {missing}"
     assert "resources/samples/contract-001.pdf" in names
     assert "resources/icons/contract-batch-manager-256.png" in names
-    assert "gui/resources.py" in names and "core/client.py" in names
+    assert "gui/resources.py" in names and "core/engine/client.py" in names
 
 
 def test_the_shipped_menu_entry_and_metadata_validate() -> None:

@@ -15,7 +15,7 @@ class PlainErrorsGroup(click.Group):
         import redis
         from kombu.exceptions import OperationalError
 
-        from core.broker import InvalidBrokerUrl, scrub
+        from core.engine.broker import InvalidBrokerUrl, scrub
 
         try:
             return super().invoke(ctx)

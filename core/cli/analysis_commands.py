@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from core.contract import Contract, ContractRejected, LoadRejection
-from core.loader import DEFAULT_MAX_BYTES, load_paths
+from core.contracts.contract import Contract, ContractRejected, LoadRejection
+from core.contracts.loader import DEFAULT_MAX_BYTES, load_paths
 from core.outcome import Outcome
 
 EXIT_USAGE = 2
@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 
 def analyze_items(paths: list[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[dict[str, Any]]:
     """Load and analyze, one record per contract or load rejection, in load order."""
-    from core.processors import analyze
+    from core.engine.processors import analyze
 
     records: list[dict[str, Any]] = []
     for item in load_paths(paths, max_bytes=max_bytes).items:
@@ -132,7 +132,7 @@ def register(group: click.Group) -> None:
         Each contract's known fields are listed in .answers.json beside them, so a first run shows every
         outcome (succeeded, rejected) and what the analyzer found against what was written.
         """
-        from core.demo import write_demo
+        from core.contracts.demo import write_demo
 
         written = write_demo(out_dir, count=count, seed=seed, broken=not no_broken)
         click.echo(f"wrote {len(written)} files to {out_dir}")

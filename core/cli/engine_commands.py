@@ -14,15 +14,15 @@ from typing import Any
 
 import click
 
-from core import ledger
-from core.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, resolve_broker
 from core.config import load_section
+from core.engine import ledger
+from core.engine.broker import BrokerChoice, BrokerUnavailable, check_reachable, mask, resolve_broker
+from core.engine.outage import OUTAGE_ERRORS
+from core.engine.processors import DEFAULT_PROCESSOR, resolve_callable
+from core.engine.report_hooks import HOOKS_ENV, hook_specs_from_env
 from core.keyring_store import KeyringUnavailable
-from core.local_mode import LocalMode, Started
-from core.outage import OUTAGE_ERRORS
+from core.local.mode import LocalMode, Started
 from core.printable import printable
-from core.processors import DEFAULT_PROCESSOR, resolve_callable
-from core.report_hooks import HOOKS_ENV, hook_specs_from_env
 from core.runtime import build_id
 
 EXIT_NO_REPORT = 1
@@ -61,7 +61,7 @@ def local_concurrency() -> int:
 
 def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
     """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
-    from core.client import BatchClient
+    from core.engine.client import BatchClient
 
     try:
         url = choice.url or (local or LocalMode()).url  # local TCP mode reads its password from the keyring
@@ -144,9 +144,11 @@ def worker_command(
     if processor:
         os.environ["CONTRACT_BATCH_PROCESSOR"] = processor
     os.environ[HOOKS_ENV] = ",".join(hooks)
-    from core.celery_app import CONTROL_QUEUE, TASK_QUEUE, configure_app
+    from core.engine.app import CONTROL_QUEUE, TASK_QUEUE, configure_app
+    from core.engine.worker_app import app as worker_app
 
     app = configure_app(url)
+    assert app is worker_app  # the same app, now with its tasks and the watchdog bootstep
     if hooks:
         # Finalizers on workers started without hooks use these, so hooks do not depend on who finalizes.
         ledger.publish_hook_specs(app.backend.client, hooks)
@@ -201,7 +203,7 @@ def run_command(
     out: Path | None,
 ) -> None:
     """Run one task per contract found in PATHS (files or folders, walked in sorted order)."""
-    from core.loader import load_paths
+    from core.contracts.loader import load_paths
 
     loaded = load_paths(paths)
     for rejection in loaded.rejections:
@@ -363,7 +365,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
 
 
 def emit_report(report: dict[str, Any], as_json: bool) -> None:
-    from core.report import format_report_text
+    from core.engine.final_report import format_report_text
 
     click.echo(json.dumps(report, indent=2) if as_json else format_report_text(report))
 

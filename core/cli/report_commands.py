@@ -20,8 +20,8 @@ import click
 import redis
 
 from core import config
-from core.broker import BrokerUnavailable, resolve_broker
-from core.local_mode import LocalMode
+from core.engine.broker import BrokerUnavailable, resolve_broker
+from core.local.mode import LocalMode
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
 from core.mail.sends import FileSendLog, RedisSendLog, SendLog, local_log_id
@@ -85,7 +85,7 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
         _die("give a BATCH id, or --report-file FILE", EXIT_USAGE)
     # Same broker resolution as the engine commands: --broker, CONTRACT_BATCH_BROKER, settings, local mode.
     # Imported here: the client pulls in Celery, which email-setup and --report-file never need.
-    from core.client import connect as connect_client
+    from core.engine.client import connect as connect_client
 
     choice = resolve_broker(broker)
     url = choice.url or LocalMode().url

@@ -3,7 +3,7 @@
     CONTRACT_BATCH_REPORT_HOOKS=core.mail.hook:email_report contract-batch worker ...
 
 The engine calls hooks worker-side, once per batch, right after the report is stored (see
-``core.report_hooks``). This hook sends with the same settings, keyring entry and send record as
+``core.engine.report_hooks``). This hook sends with the same settings, keyring entry and send record as
 ``contract-batch send``, and never with ``resend``: if the final step runs again (a worker died after the
 email went out), the send record in Redis makes the second run a no-op instead of a second email.
 
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def _broker_url() -> str:
-    from core.broker import resolve_broker
-    from core.celery_app import app
+    from core.engine.app import app
+    from core.engine.broker import resolve_broker
 
     # Inside a worker the Celery app is configured with the broker it consumes from: the report's Redis.
     configured = str(app.conf.get("broker_url") or "")
@@ -36,7 +36,7 @@ def _broker_url() -> str:
         return configured
     choice = resolve_broker(None)
     if choice.url is None:
-        from core.local_mode import LocalMode
+        from core.local.mode import LocalMode
 
         return LocalMode().url
     return choice.url
@@ -44,8 +44,8 @@ def _broker_url() -> str:
 
 def email_report(report: Mapping[str, Any], *, broker_url: str | None = None) -> str:
     """Send ``report`` unless it was sent already; returns what happened, in one line."""
-    from core.broker import redis_client
-    from core.engine_settings import EngineSettings
+    from core.engine.broker import redis_client
+    from core.engine.settings import EngineSettings
 
     batch_id = str(report.get("batch_id") or "")
     if not batch_id:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core import config
-from core.ledger import batch_key
+from core.engine.ledger import batch_key
 from core.mail.errors import SendInProgress
 
 LOCK_TTL_S = 600  # longer than any send (connect + upload of a few MB) can take

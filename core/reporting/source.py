@@ -1,6 +1,6 @@
 """Reading a saved final report (``--report-file``): for users exporting a report they kept, and for tests.
 
-Reports of running systems come from the engine: ``core.client.BatchClient(url).report(batch_id)``.
+Reports of running systems come from the engine: ``core.engine.client.BatchClient(url).report(batch_id)``.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def zip_bomb_docx() -> bytes:
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from core.demo import write_demo
+    from core.contracts.demo import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     write_demo(out, count=28, seed=11)

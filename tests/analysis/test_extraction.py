@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from core.analysis.contract_analysis import analyze_contract
-from core.contract import ContractRejected
-from core.extraction import extract_text
+from core.contracts.analysis.contract_analysis import analyze_contract
+from core.contracts.contract import ContractRejected
+from core.contracts.extraction import extract_text
 
 from .conftest import CONTRACT_TEXT
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.analysis import FIELDS, analyze_text
-from core.analysis.risk import RISK_FLAGS
-from core.analysis.structured import analyze_entry
 from core.cli.analysis_commands import analyze_items
-from core.contract import ContractRejected
+from core.contracts.analysis import FIELDS, analyze_text
+from core.contracts.analysis.risk import RISK_FLAGS
+from core.contracts.analysis.structured import analyze_entry
+from core.contracts.contract import ContractRejected
 
 KNOWN = (
     "title", "contract_type", "parties", "agreement_date", "effective_date", "expiration_date", "term",

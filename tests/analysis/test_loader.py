@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.contract import Contract, LoadRejection
-from core.loader import load_file, load_paths
+from core.contracts.contract import Contract, LoadRejection
+from core.contracts.loader import load_file, load_paths
 
 from .conftest import CONTRACT_TEXT, SAMPLES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.analysis import analyze_text
+from core.contracts.analysis import analyze_text
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.analysis import analyze_text
-from core.analysis.contract_analysis import analyze_contract
-from core.analysis.risk import RISK_FLAGS
-from core.contract import Contract, ContractRejected, LoadRejection
-from core.loader import MEDIA_TYPES, load_file
+from core.contracts.analysis import analyze_text
+from core.contracts.analysis.contract_analysis import analyze_contract
+from core.contracts.analysis.risk import RISK_FLAGS
+from core.contracts.contract import Contract, ContractRejected, LoadRejection
+from core.contracts.loader import MEDIA_TYPES, load_file
 
 from .conftest import CONTRACT_TEXT, SAMPLES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from core import Contract
-from core.processors import analyze
+from core.engine.processors import analyze
 
 
 def test_nested_objects_are_not_read_as_field_values() -> None:

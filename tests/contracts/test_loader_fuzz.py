@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.contract import Contract, LoadRejection
-from core.loader import load_file
+from core.contracts.contract import Contract, LoadRejection
+from core.contracts.loader import load_file
 
 EXAMPLES = int(os.environ.get("CONTRACT_BATCH_FUZZ_EXAMPLES", "500"))
 SUFFIXES = [".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".json", ".csv", ".rtf", ""]

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.cli import engine_commands, main
-from core.loader import MAX_ENTRIES_ENV, _json_list_entries, load_file
+from core.contracts.loader import MAX_ENTRIES_ENV, _json_list_entries, load_file
 from tests.conftest import ROOT
 
 
@@ -54,7 +54,7 @@ def test_a_million_rows_are_refused_within_a_bounded_memory(tmp_path: Path) -> N
             fh.write(f"Supply {i},Acme {i} Inc,{i}\n")
             i += 1
     code = (
-        "import resource, sys; from pathlib import Path; from core.loader import load_file; "
+        "import resource, sys; from pathlib import Path; from core.contracts.loader import load_file; "
         "items = load_file(Path(sys.argv[1])); "
         "print(len(items), items[0].reason, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )

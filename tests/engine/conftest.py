@@ -16,8 +16,8 @@ from typing import Any
 import psutil
 import pytest
 
-from core.client import BatchClient
-from core.engine_settings import EngineSettings
+from core.engine.client import BatchClient
+from core.engine.settings import EngineSettings
 from tests.conftest import ROOT
 
 # Short periods so that failure paths resolve in seconds, not in Celery's production minutes.
@@ -134,7 +134,7 @@ class Engine:
         return contract_files(self.tmp / "contracts", *names)
 
     def launch(self, *names: str, **options: Any) -> Any:
-        from core.loader import load_paths
+        from core.contracts.loader import load_paths
 
         return self.client.launch(load_paths(self.files(*names)).items, **options)
 

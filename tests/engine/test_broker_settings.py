@@ -11,7 +11,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from core.broker import (
+from core.config import config_path, save_section
+from core.engine.broker import (
     KEYRING_SERVICE,
     BrokerUnavailable,
     check_reachable,
@@ -19,9 +20,8 @@ from core.broker import (
     redis_password_user,
     resolve_broker,
 )
-from core.config import config_path, save_section
-from core.local_mode import LocalMode
-from core.redis_server import RedisServer
+from core.local.mode import LocalMode
+from core.local.server import RedisServer
 from tests.reporting.memory_keyring import MemoryKeyring
 
 

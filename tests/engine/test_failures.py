@@ -6,10 +6,10 @@ import threading
 import time
 from dataclasses import replace
 
-from core import ledger
-from core.finalizer import Finalizer, Verdict
-from core.report_hooks import load_hooks
-from core.task_states import READY_STATES
+from core.engine import ledger
+from core.engine.finalizer import Finalizer, Verdict
+from core.engine.report_hooks import load_hooks
+from core.engine.task_states import READY_STATES
 from tests.engine.conftest import COUNT_HOOK, Engine, by_name, wait_for
 from tests.engine.processors import runs
 

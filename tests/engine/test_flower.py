@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.redis_server import free_port
+from core.local.server import free_port
 from tests.conftest import ROOT
 from tests.engine.conftest import Engine, by_name, wait_for
 

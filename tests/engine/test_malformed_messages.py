@@ -14,8 +14,8 @@ import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import ledger
-from core.message_guard import envelope_problem
+from core.engine import ledger
+from core.engine.message_guard import envelope_problem
 from tests.engine.conftest import Engine, wait_for
 from tests.engine.test_cli import cli
 
@@ -154,8 +154,8 @@ def test_whatever_the_guard_accepts_kombu_and_celery_can_parse(
     from celery.worker.request import Request
     from kombu import Connection
 
-    import core.tasks  # noqa: F401 - registers the tasks on the app
-    from core.celery_app import app
+    import core.engine.tasks  # noqa: F401 - registers the tasks on the app
+    from core.engine.app import app
 
     with Connection("memory://") as conn:
         kombu_message = conn.default_channel.Message(message, channel=conn.default_channel)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from core.client import BatchClient
-from core.engine_settings import EngineSettings
-from core.redis_server import RedisServer, free_port
+from core.engine.client import BatchClient
+from core.engine.settings import EngineSettings
+from core.local.server import RedisServer, free_port
 from tests.conftest import ROOT
 from tests.engine.conftest import FAST_ENV, Engine, wait_for
 

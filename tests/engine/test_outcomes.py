@@ -32,7 +32,7 @@ def test_succeeded(engine: Engine) -> None:
 
 def test_rejected_by_processor_and_at_load(engine: Engine) -> None:
     engine.start_worker()
-    from core.loader import load_paths
+    from core.contracts.loader import load_paths
 
     paths = engine.files("reject-a.txt", "ok-b.txt", "notes.xyz", "empty.txt")
     paths[-1].write_bytes(b"")
@@ -126,8 +126,8 @@ def test_single_contract_batch(engine: Engine) -> None:
 
 
 def test_launch_in_a_subprocess_gives_the_same_batch(engine: Engine) -> None:
-    from core.client import launch_in_subprocess
-    from core.loader import load_paths
+    from core.contracts.loader import load_paths
+    from core.engine.client import launch_in_subprocess
 
     engine.start_worker()
     items = load_paths(engine.files("ok-a.txt", "reject-b.txt", "c.xyz")).items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.loader import load_paths
+from core.contracts.loader import load_paths
 from tests.engine.conftest import Engine, by_name
 
 

@@ -8,13 +8,14 @@ import time
 import pytest
 import redis
 
-from core import Contract, ContractRejected, ledger
-from core.broker import mask, redis_client, resolve_broker
+from core import Contract, ContractRejected
 from core.config import load_section, save_section
-from core.execution import execute
-from core.finalizer import Finalizer, Verdict
-from core.task_states import classify, fast_status
-from core.tasks import refusal
+from core.engine import ledger
+from core.engine.broker import mask, redis_client, resolve_broker
+from core.engine.execution import execute
+from core.engine.finalizer import Finalizer, Verdict
+from core.engine.task_states import classify, fast_status
+from core.engine.tasks import refusal
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def test_contract_message_round_trip_carries_content_not_path() -> None:
 
 
 def test_scrub_hides_passwords_in_messages() -> None:
-    from core.broker import scrub
+    from core.engine.broker import scrub
 
     text = "Error 111 connecting to redis://:pw@h:1/0 and rediss://user:p%40ss@other:6380/2."
     assert scrub(text) == "Error 111 connecting to redis://:***@h:1/0 and rediss://user:***@other:6380/2."
@@ -146,7 +147,7 @@ def test_finalizer_waits_then_forces_and_holds_a_lease(redis_url: str) -> None:
 
 
 def test_switching_brokers_back_and_forth_keeps_a_working_app(redis_server) -> None:
-    from core.celery_app import app, configure_app
+    from core.engine.app import app, configure_app
 
     urls = [f"redis://127.0.0.1:{redis_server.port}/{db}" for db in (14, 15)]
     for url in [*urls, *urls]:
@@ -177,7 +178,7 @@ def test_finalizer_that_lost_its_lease_stores_nothing(redis_url: str) -> None:
 
 
 def test_hook_raising_system_exit_is_recorded_and_hooks_run_once(redis_url: str) -> None:
-    from core.report_hooks import run_hook
+    from core.engine.report_hooks import run_hook
 
     def leave(report: dict) -> None:
         raise SystemExit(3)
@@ -196,8 +197,8 @@ def test_hook_raising_system_exit_is_recorded_and_hooks_run_once(redis_url: str)
 
 
 def test_time_limit_must_stay_below_the_visibility_timeout(redis_url: str) -> None:
-    from core.client import BatchClient
-    from core.engine_settings import EngineSettings
+    from core.engine.client import BatchClient
+    from core.engine.settings import EngineSettings
 
     client = BatchClient(redis_url, EngineSettings(visibility_timeout=600, restore_interval=10))
     contract = Contract("a.txt", b"x", "text/plain")
@@ -209,7 +210,7 @@ def test_time_limit_must_stay_below_the_visibility_timeout(redis_url: str) -> No
 
 
 def test_cancel_does_not_relabel_a_finished_batch(redis_url: str) -> None:
-    from core.client import BatchClient
+    from core.engine.client import BatchClient
 
     r = redis_client(redis_url)
     _ledger(r, "b4", ["b4-0"])

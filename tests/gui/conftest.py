@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from core.history import HistoryStore
-from core.local_mode import LocalMode
+from core.local.history import HistoryStore
+from core.local.mode import LocalMode
 from gui.app import create_context, gui_settings, make_application
 from gui.main_window import AppContext, MainWindow
 from tests.conftest import ROOT

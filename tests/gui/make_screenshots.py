@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def slow_analyze(contract: Any) -> dict[str, Any]:
     """The real analysis, after a pause that depends on the name (stable between runs)."""
-    from core.processors import analyze
+    from core.engine.processors import analyze
 
     name = contract.name
     if "scanned-archive" in name:
@@ -95,7 +95,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from core import config
-    from core.local_mode import LocalMode
+    from core.local.mode import LocalMode
     from gui.app import create_context, make_application
 
     config.save_section("engine", {"local_workers": 2, "soft_time_limit": 6, "time_limit": 9})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from core.history import HistoryStore
+from core.local.history import HistoryStore
 from gui.bridge import Bridge
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from core import config
-from core.local_mode import LocalMode
+from core.local.mode import LocalMode
 from core.mail import secrets
 from core.reporting.charts import CHARTS
 from gui.main_window import MainWindow

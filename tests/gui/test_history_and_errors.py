@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from core.client import BatchClient
-from core.history import HistoryStore
+from core.engine.client import BatchClient
+from core.local.history import HistoryStore
 from core.reporting.sample import synthetic_report
 from gui.history_view import HistoryDialog
 from gui.main_window import MainWindow

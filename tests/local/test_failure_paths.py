@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 
-from core.local_mode import LocalMode
+from core.local.mode import LocalMode
 from core.version import version
 from tests.conftest import ROOT
 from tests.engine.test_cli import cli

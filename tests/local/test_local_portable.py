@@ -12,11 +12,11 @@ import psutil
 import pytest
 import redis
 
-from core import local_mode
-from core.client import BatchClient
-from core.loader import load_paths
-from core.local_mode import TRANSPORT_ENV, LocalMode
-from core.processes import ProcessRecord
+from core.contracts.loader import load_paths
+from core.engine.client import BatchClient
+from core.local import mode as local_mode
+from core.local.mode import TRANSPORT_ENV, LocalMode
+from core.local.processes import ProcessRecord
 from tests.conftest import ROOT
 from tests.engine.conftest import contract_files, wait_for
 

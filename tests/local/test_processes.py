@@ -9,8 +9,8 @@ import time
 
 import psutil
 
-from core import processes
-from core.processes import ProcessRecord
+from core.local import processes
+from core.local.processes import ProcessRecord
 
 
 def _sleeper() -> subprocess.Popen[bytes]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core import server_binaries
-from core.local_mode import LocalMode
-from core.server_binaries import SERVER_ENV, DataRecord, IncompatibleLocalData, best_server, server_for
+from core.local import server_binaries
+from core.local.mode import LocalMode
+from core.local.server_binaries import SERVER_ENV, DataRecord, IncompatibleLocalData, best_server, server_for
 
 
 @pytest.fixture(autouse=True)

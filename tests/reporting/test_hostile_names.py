@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import load_paths
-from core.report import format_report_text
+from core.contracts.loader import load_paths
+from core.engine.final_report import format_report_text
 from tests.engine.test_cli import cli
 from tests.reporting.conftest import SmtpServer
 from tests.reporting.test_cli_mail import configure, run
@@ -53,7 +53,7 @@ def test_special_files_are_rejected_rows_not_hangs(tmp_path: Path) -> None:
 
 
 def test_a_file_that_grows_past_the_limit_stops_at_it(tmp_path: Path) -> None:
-    from core.loader import NotARegularFile, read_regular_file
+    from core.contracts.loader import NotARegularFile, read_regular_file
 
     path = tmp_path / "big.txt"
     path.write_bytes(b"x" * 1000)

@@ -1,0 +1,17 @@
+"""From a contract's bytes to the result fields: text extraction, or a structured entry's own fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.contracts.analysis import analyze_text
+from core.contracts.analysis.structured import analyze_entry, parse_entry
+from core.contracts.extraction import extract_text
+
+
+def analyze_contract(data: bytes, media_type: str) -> dict[str, Any]:
+    kind = media_type.split(";", 1)[0].strip().lower()
+    if kind == "application/json":
+        entry = parse_entry(data)
+        return analyze_entry(entry)
+    return analyze_text(extract_text(data, media_type))
