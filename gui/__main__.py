@@ -13,7 +13,8 @@ _T0 = time.perf_counter()  # before the heavy imports (Qt, redis): --startup-tim
 from PySide6.QtCore import QObject, QTimer  # noqa: E402
 
 from gui.app import build_window, create_context, make_application, setup_logging, shutdown  # noqa: E402
-from gui.main_window import MainWindow, settle_memory  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from gui.memory import settle_memory  # noqa: E402
 from gui.resources import samples_dir  # noqa: E402
 from gui.single_instance import InstanceServer, hand_over  # noqa: E402
 

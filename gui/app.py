@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QApplication
 from core.config import data_dir, private_dir
 from core.local.history import HistoryStore
 from core.local.mode import LocalMode
+from gui.app_context import AppContext
 from gui.bridge import Bridge
 from gui.errors import ErrorReporter
-from gui.main_window import AppContext, MainWindow
+from gui.main_window import MainWindow
 from gui.resources import icon_paths
 
 APP_ID = "contract-batch-manager"

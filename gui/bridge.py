@@ -16,26 +16,20 @@ Signals emitted from these threads are queued into the GUI thread by Qt, so slot
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import logging
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import redis
 from PySide6.QtCore import QObject, Signal
 
-from core import json_yielding
 from core.engine.broker import BrokerUnavailable
-from core.json_yielding import Pacer
+from core.engine.watch import BatchWatch
 from core.local.history import HistoryStore
-from core.outcome import Outcome
-from gui.models import RowUpdate, TaskRow
 
 if TYPE_CHECKING:
     # core.engine.client pulls in Celery (~0.6 s): imported by the connecting job, never on the window's path.
@@ -43,10 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# core.engine.task_states.READY_STATES, repeated so this module does not import the engine at startup.
-READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
-FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})
-HISTORY_COUNTS_EVERY_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,77 +48,11 @@ class Health:
     message: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    batch_id: str
-    state: str  # open | cancelled | closing | final | expired
-    total: int  # dispatched tasks
-    done: int
-    failures: int
-    counts: dict[str, int]
-    created_ts: float
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedBatch:
-    """A batch as the grid first shows it (on launch, on reopen, on reattach)."""
-
-    batch_id: str
-    label: str
-    created_ts: float
-    state: str
-    rows: list[TaskRow]
-    report: dict[str, Any] | None
-
-
-@dataclass
-class _Watch:
-    batch_id: str
-    ids: list[str] = field(default_factory=list)
-    row_of: list[int] = field(default_factory=list)  # grid row of each dispatched task
-    states: list[str] = field(default_factory=list)
-    outcomes: list[str | None] = field(default_factory=list)
-    created_ts: float = 0.0
-    loaded: bool = False
-    final: bool = False
-    recorded: tuple[Any, ...] = ()  # (state, counts) last written to the history
-    recorded_at: float = 0.0
-    # Kept up to date row by row (``set``) rather than recounted over every task on each poll.
-    pending: list[int] = field(default_factory=list)  # tasks not yet in a ready state
-    counts: Counter[str] = field(default_factory=Counter)  # outcome (or "unfinished") -> tasks
-    done: int = 0
-    failures: int = 0
-
-    def reset(self, states: list[str], outcomes: list[str | None]) -> None:
-        self.states, self.outcomes = states, outcomes
-        self.pending = [k for k, s in enumerate(states) if s not in READY_STATES]
-        self.counts = Counter(o or "unfinished" for o in outcomes)
-        self.done = sum(1 for s, o in zip(states, outcomes, strict=True) if _done(s, o))
-        self.failures = sum(1 for o in outcomes if o in FAILED_OUTCOMES)
-
-    def set(self, k: int, state: str, outcome: str | None) -> None:
-        old_state, old_outcome = self.states[k], self.outcomes[k]
-        self.counts[old_outcome or "unfinished"] -= 1
-        self.counts[outcome or "unfinished"] += 1
-        self.done += _done(state, outcome) - _done(old_state, old_outcome)
-        self.failures += (outcome in FAILED_OUTCOMES) - (old_outcome in FAILED_OUTCOMES)
-        self.states[k], self.outcomes[k] = state, outcome
-
-    def progress(self, state: str) -> Progress:
-        counts = {key: n for key, n in self.counts.items() if n}
-        total = len(self.ids)
-        return Progress(self.batch_id, state, total, self.done, self.failures, counts, self.created_ts)
-
-
-def _done(state: str, outcome: str | None) -> bool:
-    return outcome is not None or state in READY_STATES
-
-
 class Bridge(QObject):
     job_finished = Signal(int, object, object)  # token, result, exception (or None)
-    batch_loaded = Signal(object)  # LoadedBatch
+    batch_loaded = Signal(object)  # core.engine.watch.LoadedBatch
     rows_changed = Signal(str, object)  # batch id, list[RowUpdate]
-    progress = Signal(object)  # Progress
+    progress = Signal(object)  # BatchProgress
     report_ready = Signal(str, object)  # batch id, final report (dict)
     health = Signal(object)  # Health
     broker_error = Signal(str)  # plain message, no password
@@ -156,7 +80,7 @@ class Bridge(QObject):
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
         self._celery_lock = threading.Lock()  # Celery's control/producer objects are shared by threads
-        self._watch: _Watch | None = None
+        self._watch: BatchWatch | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -234,7 +158,7 @@ class Bridge(QObject):
     def watch(self, batch_id: str | None) -> None:
         """Follow ``batch_id`` (load it, then stream its changed rows); None stops following."""
         with self._lock:
-            self._watch = _Watch(batch_id) if batch_id else None
+            self._watch = BatchWatch(batch_id) if batch_id else None
         self._wake.set()
 
     @property
@@ -324,215 +248,21 @@ class Bridge(QObject):
 
     # -- the batch poll ------------------------------------------------------------------------------
 
-    def _load(self, client: BatchClient, watch: _Watch) -> bool:
-        found = client.batch(watch.batch_id)
-        if found is None:
-            # Expired from Redis (or another broker's batch): show what the history kept, if anything.
-            report = self.history.report(watch.batch_id)
-            rows = _rows_from_report(report) if report else []
-            entry = self.history.get(watch.batch_id)
-            watch.final = True
-            state = "final" if report else "expired"
-            if entry is not None and entry.state != state:
-                self.history.update(watch.batch_id, state=state)
-            self.batch_loaded.emit(
-                LoadedBatch(
-                    watch.batch_id,
-                    entry.label if entry else "",
-                    entry.created_ts if entry else 0.0,
-                    state,
-                    rows,
-                    report,
-                )
-            )
-            if report is not None:
-                self.report_ready.emit(watch.batch_id, report)
-            return False
-        meta, state = found
-        pacer = Pacer()
-        entries = client.entries(watch.batch_id, pacer)
-        rows = [
-            TaskRow(
-                e.name,
-                e.task_id,
-                e.source,
-                state="",
-                outcome=None if e.task_id else Outcome.REJECTED,
-                error=e.error,
-            )
-            for e in entries
-        ]
-        for i, e in enumerate(entries):
-            if e.task_id is not None:
-                watch.ids.append(e.task_id)
-                watch.row_of.append(i)
-        snaps = client.snapshots(watch.batch_id, watch.ids, pacer)
-        for k, s in enumerate(snaps):
-            row = rows[watch.row_of[k]]
-            row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
-            row.worker, row.started_at, row.runtime_s, row.result = (
-                s.worker,
-                s.started_at,
-                s.runtime_s,
-                s.result,
-            )
-        watch.reset([s.state for s in snaps], [s.outcome for s in snaps])
-        watch.created_ts = meta.created_ts
-        report, _ = _read_report(client, watch.batch_id, pacer) if state == "final" else (None, None)
-        if report is not None:
-            _apply_report(rows, report)
-        # Launched elsewhere (CLI, another desktop): it enters this machine's history when first seen.
-        self.history.record_start(
-            batch_id=meta.batch_id,
-            label=meta.label,
-            created_at=meta.created_at,
-            created_ts=meta.created_ts,
-            broker=self.broker_label,
-            total=meta.total,
-            state=state,
-        )
-        watch.loaded = True
-        self.batch_loaded.emit(LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, report))
-        return True
-
-    def _poll(self, client: BatchClient, watch: _Watch) -> None:
+    def _poll(self, client: BatchClient, watch: BatchWatch) -> None:
         if not watch.loaded:
             # The first poll only loads: the GUI thread now fills the grid with every row, and a state
             # read right behind it would contend with that for the interpreter lock (measured: the
             # longest stall of a 10,000-contract batch). States follow one interval later.
-            self._load(client, watch)
+            loaded = watch.load(client, self.history, self.broker_label)
+            self.batch_loaded.emit(loaded)
+            if loaded.report is not None and watch.final:
+                self.report_ready.emit(watch.batch_id, loaded.report)
             return
-        found = client.batch(watch.batch_id)
-        state = found[1] if found else "expired"
-        # Only the unfinished are read: a task in a ready state never changes again, and their result
-        # values (analysis results, kilobytes each) are the bulk of what a full read would transfer
-        # and parse while the GUI thread waits for the GIL.
-        pending = watch.pending
-        # The poller rests briefly every few milliseconds of work: the GUI thread takes the interpreter
-        # lock back for every cell it paints, which a busy thread here would delay each time.
-        pacer = Pacer()
-        fresh = client.states([watch.ids[k] for k in pending], pacer) if pending else []
-        changed = [k for k, new in zip(pending, fresh, strict=True) if new != watch.states[k]]
-        updates: list[RowUpdate] = []
-        if changed:
-            snaps = client.snapshots(watch.batch_id, [watch.ids[k] for k in changed], pacer)
-            for k, s in zip(changed, snaps, strict=True):
-                watch.set(k, s.state, s.outcome)
-                updates.append(
-                    (
-                        watch.row_of[k],
-                        s.state,
-                        s.outcome,
-                        s.error,
-                        s.attempts,
-                        s.worker,
-                        s.started_at,
-                        s.runtime_s,
-                        s.result,
-                    )
-                )
-            watch.pending = [k for k in pending if watch.states[k] not in READY_STATES]
-        report, report_json = (
-            _read_report(client, watch.batch_id, pacer) if state in ("final", "expired") else (None, None)
-        )
-        if report is not None:
-            updates += self._reconcile(watch, report, pacer)
-        if updates and self._watch is watch:
-            self.rows_changed.emit(watch.batch_id, updates)
-        progress = watch.progress(state)
-        if self._watch is watch:
-            self.progress.emit(progress)
-        # The history follows the batch's state at once and its counts every few seconds: a SQLite write
-        # on every refresh was a good part of the poller's time during a big batch.
-        seen = (state, tuple(sorted(progress.counts.items())))
-        now = time.monotonic()
-        state_changed = not watch.recorded or watch.recorded[0] != state
-        if (
-            report is not None
-            or state_changed
-            or (seen != watch.recorded and now - watch.recorded_at >= HISTORY_COUNTS_EVERY_S)
-        ):
-            watch.recorded, watch.recorded_at = seen, now
-            # The report's JSON goes to the history as read: re-encoding megabytes would busy this thread.
-            self.history.update(watch.batch_id, state=state, counts=progress.counts, report=report_json)
-        if report is not None:
-            watch.final = True
-            if self._watch is watch:
-                self.report_ready.emit(watch.batch_id, report)
-
-    def _reconcile(self, watch: _Watch, report: dict[str, Any], pacer: Pacer) -> list[RowUpdate]:
-        """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
-        before start) get it here."""
-        index = {t: k for k, t in enumerate(watch.ids)}
-        updates: list[RowUpdate] = []
-        for c in report.get("contracts") or []:
-            pacer()
-            k = index.get(c.get("task_id") or "")
-            if k is None or watch.outcomes[k] == c.get("outcome"):
-                continue
-            watch.set(k, watch.states[k], c.get("outcome"))
-            updates.append(
-                (
-                    watch.row_of[k],
-                    watch.states[k],
-                    c.get("outcome"),
-                    c.get("error"),
-                    int(c.get("attempts") or 0),
-                    c.get("worker"),
-                    None,
-                    c.get("runtime_s"),
-                    c.get("result"),
-                )
-            )
-        return updates
-
-
-def _read_report(
-    client: BatchClient, batch_id: str, pacer: Pacer
-) -> tuple[dict[str, Any] | None, bytes | None]:
-    raw = client.report_json(batch_id, pacer)
-    if raw is None:
-        return None, None
-    # A big report is hundreds of thousands of new objects: parsed with the collector on, they set off
-    # a full collection (measured ~30 ms with the lock held). They live as long as the batch is shown,
-    # so they go straight to the permanent generation instead, as the app's startup objects do.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        report = json_yielding.loads(raw, pacer)
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
-    return (report, raw) if isinstance(report, dict) else (None, None)
-
-
-def _apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
-    by_id = {c.get("task_id"): c for c in report.get("contracts") or [] if c.get("task_id")}
-    for row in rows:
-        c = by_id.get(row.task_id)
-        if c is not None:
-            row.outcome, row.error = c.get("outcome"), c.get("error")
-            row.attempts = int(c.get("attempts") or row.attempts)
-            row.runtime_s = c.get("runtime_s") if c.get("runtime_s") is not None else row.runtime_s
-            row.worker = c.get("worker") or row.worker
-            row.result = c.get("result") if row.result is None else row.result
-
-
-def _rows_from_report(report: dict[str, Any]) -> list[TaskRow]:
-    rows = []
-    for c in report.get("contracts") or []:
-        rows.append(
-            TaskRow(
-                name=str(c.get("name")),
-                task_id=c.get("task_id"),
-                state="",
-                outcome=c.get("outcome"),
-                error=c.get("error"),
-                attempts=int(c.get("attempts") or 0),
-                worker=c.get("worker"),
-                runtime_s=c.get("runtime_s"),
-                result=c.get("result"),
-            )
-        )
-    return rows
+        poll = watch.poll(client, self.history)
+        if self._watch is not watch:
+            return  # another batch was opened meanwhile
+        if poll.updates:
+            self.rows_changed.emit(watch.batch_id, poll.updates)
+        self.progress.emit(poll.progress)
+        if poll.report is not None:
+            self.report_ready.emit(watch.batch_id, poll.report)

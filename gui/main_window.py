@@ -1,21 +1,15 @@
 """The main window: contracts on the left, the live task grid and the report on the right, progress below,
-broker health in the status bar. It wires widgets to the bridge and to core; it decides nothing itself."""
+broker health in the status bar. It lays out the widgets and the actions and wires them to the parts that
+do the work (``gui.connection``, ``gui.batch_controller``, ``gui.report_actions``); it decides nothing."""
 
 from __future__ import annotations
 
-import gc
-import logging
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,71 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.contracts.contract import Contract, LoadItem
-from core.engine.broker import BrokerUnavailable, mask, resolve_broker
-from core.local.history import HistoryStore
-from core.local.mode import LocalMode, Started
-from core.outcome import RETRYABLE_OUTCOMES
+from core.contracts.contract import LoadItem
 from gui.about import show_about
+from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
-from gui.bridge import Bridge, Health, LoadedBatch, Progress
+from gui.batch_controller import TAB_REPORT, TAB_TASKS, BatchController, BatchViews
+from gui.connection import Connection
 from gui.drop_zone import DropZone
-from gui.errors import ErrorReporter
 from gui.history_view import HistoryDialog
-from gui.models import TaskGridModels, TaskRow
+from gui.memory import settle_memory
+from gui.models import TaskGridModels
+from gui.progress_display import ProgressDisplay
+from gui.report_actions import ReportActions
 from gui.report_view import ReportView
-from gui.settings_dialog import TAB_EMAIL, SettingsDialog, email_configured, engine_values
+from gui.settings_dialog import SettingsDialog
 from gui.task_grid import TaskGrid
 
-if TYPE_CHECKING:
-    from core.engine.client import BatchClient
-    from core.reporting.summary import Summary
-
-log = logging.getLogger(__name__)
-
-TAB_TASKS, TAB_REPORT = 0, 1
-
-
-@dataclass
-class AppContext:
-    """Everything the window needs, built once by ``gui.app`` and passed down (no global registries)."""
-
-    history: HistoryStore
-    bridge: Bridge
-    settings: QSettings
-    errors: ErrorReporter
-    local: LocalMode
-    broker_option: str | None = None
-    icon: QIcon = field(default_factory=QIcon)
-    started: Started | None = None  # what this process started in local mode (the self-test stops it)
-
-
-@dataclass
-class CurrentBatch:
-    batch_id: str
-    label: str = ""
-    created_ts: float = 0.0
-    state: str = "open"
-    report: dict[str, Any] | None = None
-    summary: Summary | None = None
-    seen_unfinished: bool = False  # only a batch seen running here gets a "finished" notification
-
-
-def settle_memory() -> None:
-    """Move everything alive now out of the garbage collector's reach (``gc.freeze``).
-
-    Measured during a live 10,000-contract batch: full collections walked every loaded contract, row and
-    snapshot and held the GIL for up to 140 ms, stalling the GUI thread whichever thread triggered them.
-    Frozen objects are still freed by reference counting; only cycles among them wait for unfreeze.
-    """
-    gc.freeze()
-
-
-def _fmt_seconds(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+__all__ = ["TAB_REPORT", "TAB_TASKS", "AppContext", "MainWindow", "settle_memory"]
 
 
 class MainWindow(QMainWindow):
@@ -107,29 +53,22 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bridge = ctx.bridge
         self.history = ctx.history
-        self.current: CurrentBatch | None = None
-        self.notified: set[str] = set()
-        self.redis_version: str | None = None
-        self.last_health: Health | None = None
-        self._charts_pending: str | None = None
-        # Replaceable in tests: asks the user a yes/no question (a second send of the same report).
-        self.confirm: Callable[[str, str], bool] = self._ask
         self.setWindowTitle("Contract Batch Manager")
         self.setWindowIcon(ctx.icon)
         self.setMinimumSize(960, 600)
         self.setAccessibleName("Contract Batch Manager")
-        self._build()
-        self._connect_signals()
-        self._restore_geometry()
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(ctx.icon, self)
             self.tray.setToolTip("Contract Batch Manager")
             self.tray.show()
+        self._build()
+        self._parts()
+        self._connect_signals()
+        self._restore_geometry()
         self._clock = QTimer(self, interval=1000)
-        self._clock.timeout.connect(self._tick)
+        self._clock.timeout.connect(self.batches.tick)
         self._clock.start()
-        self._progress: Progress | None = None
         self._update_actions()
 
     # -- construction --------------------------------------------------------------------------------
@@ -251,15 +190,24 @@ class MainWindow(QMainWindow):
         tools.addAction(self.act_search)
         self.menuBar().addMenu("&Help").addAction(self.act_about)
 
+    def _parts(self) -> None:
+        views = BatchViews(
+            self.drop_zone, self.label_edit, self.models, self.grid, self.report_view, self.tabs,
+            ProgressDisplay(self.batch_label, self.progress_bar, self.progress_text), self.statusBar(),
+            self.banner, self,
+        )
+        self.batches = BatchController(self.ctx, views, reconnect=self.start_services,
+                                       actions_changed=self._update_actions, tray=self.tray)
+        self.connection = Connection(self.ctx, self.banner, self.health_label, self.statusBar(),
+                                     reattach=self.batches.reattach, parent=self)
+        self.reports = ReportActions(self.bridge, self.report_view, self.statusBar(), self,
+                                     current=lambda: self.batches.current, show_settings=self.show_settings)
+
     def _connect_signals(self) -> None:
-        b = self.bridge
-        b.batch_loaded.connect(self._on_batch_loaded)
-        b.rows_changed.connect(self._on_rows_changed)
-        b.progress.connect(self._on_progress)
-        b.report_ready.connect(self._on_report_ready)
-        b.health.connect(self._on_health)
-        b.broker_error.connect(self._on_broker_error)
-        b.broker_ok.connect(lambda: self.banner.clear("error"))
+        self.connection.connected.connect(self.connected)
+        self.connection.connect_failed.connect(self.connect_failed)
+        self.batches.report_shown.connect(self.report_shown)
+        self.reports.send_finished.connect(self.send_finished)
         self.ctx.errors.error.connect(self._on_error)
         self.drop_zone.paths_dropped.connect(self.load_paths)
         self.drop_zone.changed.connect(self._update_actions)
@@ -267,459 +215,76 @@ class MainWindow(QMainWindow):
         self.grid.retry_requested.connect(self.retry_rows)
         self.report_view.export_requested.connect(self.export_report)
         self.report_view.send_requested.connect(self.send_report)
-        self.report_view.charts_ready.connect(self._on_charts_ready)
 
-    # -- startup: broker, local services, reattach ---------------------------------------------------
+    # -- what the parts do, under the window's names (menus, tests, the self-test) --------------------
 
     def start_services(self) -> None:
-        """Connect in the background: local mode (start Redis and a worker if needed) or the broker."""
-        self.banner.clear("error")
-        try:
-            choice = resolve_broker(self.ctx.broker_option)
-        except Exception as exc:  # a broken settings file must not stop the window
-            self._on_broker_error(f"broker settings: {exc}")
-            return
-        local = self.ctx.local
-        mode = "local" if choice.local else "remote"
-        label = "local" if choice.local else mask(choice.url or "")
-        self.health_label.setText(
-            "Local mode: starting Redis and a worker…" if choice.local else f"Connecting to {label}…"
-        )
-        concurrency = int(engine_values()["local_workers"])
-
-        def connect() -> tuple[BatchClient, str | None, Started | None]:
-            started = local.ensure_running(concurrency) if choice.local else None
-            from core.engine.client import connect as connect_client
-
-            try:
-                # Local mode's address is known once it runs (with TCP: its port and keyring password).
-                client = connect_client(choice.url or local.url)
-                info = client.redis.info("server")
-            except BaseException:
-                if started is not None:
-                    local.stop(started)  # nothing this window started outlives a failed connect
-                raise
-            # Warm up the reporting stack here, off the GUI thread, so the first report shows quickly.
-            import core.reporting.exporter  # noqa: F401
-
-            settle_memory()  # the modules just imported are permanent: keep them out of full collections
-            return client, str(info.get("redis_version") or ""), started
-
-        def connected(result: tuple[BatchClient, str | None, Started | None]) -> None:
-            client, version, started = result
-            self.redis_version = version
-            if started is not None and (started.redis or started.workers):
-                self.ctx.started = started
-            self.bridge.set_client(client, mode, label)
-            self.statusBar().showMessage(f"Connected to {label}", 5000)
-            self.connected.emit()
-            self.reattach()
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, BrokerUnavailable | OSError | RuntimeError | TimeoutError):
-                self._on_broker_error(str(exc))
-                self.connect_failed.emit(str(exc))
-                return
-            raise exc
-
-        self.bridge.run(connect, connected, failed)
+        self.connection.start()
 
     def reattach(self) -> None:
-        """Follow the newest batch this broker still runs (the app was closed mid-batch)."""
-        if self.current is not None:
-            return
-        pending = self.history.unfinished(self.bridge.broker_label)
-        if pending:
-            entry = pending[0]
-            self.statusBar().showMessage(f"Reattached to batch {entry.label or entry.batch_id}", 8000)
-            self.open_batch(entry.batch_id)
-
-    # -- contracts -----------------------------------------------------------------------------------
+        self.batches.reattach()
 
     def load_paths(self, paths: Sequence[str]) -> None:
-        from core.contracts.loader import load_paths
-
-        self.drop_zone.counts.setText("Loading…")
-        self.bridge.run(lambda: load_paths(list(paths)).items, self._on_loaded)
-
-    def _on_loaded(self, items: Sequence[LoadItem]) -> None:
-        self.drop_zone.add_items(items)
-        settle_memory()
-        rejected = sum(1 for i in items if not isinstance(i, Contract))
-        self.statusBar().showMessage(f"Loaded {len(items) - rejected} contracts, {rejected} rejected", 5000)
-
-    # -- run, cancel, retry --------------------------------------------------------------------------
+        self.batches.load_paths(paths)
 
     def run_batch(self) -> None:
-        items = list(self.drop_zone.items)
-        if not any(isinstance(i, Contract) for i in items):
-            self.statusBar().showMessage("Nothing to run: add contracts first", 5000)
-            return
-        label = self.label_edit.text().strip() or time.strftime("Batch %Y-%m-%d %H:%M")
-        self.launch(items, label)
-        self.drop_zone.clear()
-        self.label_edit.clear()
+        self.batches.run_batch()
 
     def launch(self, items: Sequence[LoadItem], label: str) -> None:
-        if self.bridge.client is None:
-            self.banner.show_message(
-                "Not connected to a broker yet.", "warning", "Retry", self.start_services
-            )
-            return
-        ev = engine_values()
-        broker = self.bridge.broker_label
-        history = self.history
-
-        def go(client: BatchClient) -> str:
-            from core.engine.client import launch_in_subprocess
-
-            # Dispatching runs in a process of its own: in this one it held the interpreter lock against
-            # the GUI thread for seconds (py-spy), and its garbage triggered long full collections.
-            meta = launch_in_subprocess(
-                client.broker_url,
-                items,
-                label=label,
-                soft_time_limit=ev["soft_time_limit"],
-                time_limit=ev["time_limit"],
-                deadline=ev["deadline"] or None,
-                extra={"launched_by": "desktop"},
-            )
-            history.record_start(
-                batch_id=meta.batch_id,
-                label=meta.label,
-                created_at=meta.created_at,
-                created_ts=meta.created_ts,
-                broker=broker,
-                total=meta.total,
-            )
-            return meta.batch_id
-
-        self.statusBar().showMessage(f"Launching {label}…")
-        self.bridge.run(self.bridge.celery(go), self.open_batch, self._job_failed("Launch failed"))
+        self.batches.launch(items, label)
 
     def open_batch(self, batch_id: str) -> None:
-        """Show a batch (just launched, reattached or from history) and follow it live."""
-        self.current = CurrentBatch(batch_id)
-        self.models.source.set_rows([])
-        self.grid.update_counts()
-        self.report_view.clear()
-        self._progress = None
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(0)
-        self.progress_text.clear()
-        self.batch_label.setText(f"Batch {batch_id}: loading…")
-        self.tabs.setCurrentIndex(TAB_TASKS)
-        self.bridge.watch(batch_id)
-        self._update_actions()
+        self.batches.open_batch(batch_id)
 
     def cancel_batch(self) -> None:
-        cur = self.current
-        if cur is None or cur.report is not None:
-            return
-        bid = cur.batch_id
-
-        def done(n: int) -> None:
-            self.statusBar().showMessage(f"Cancelled: {n} unfinished contracts revoked", 8000)
-            self.bridge.poll_now()
-
-        self.bridge.run(self.bridge.celery(lambda c: c.cancel(bid)), done, self._job_failed("Cancel failed"))
+        self.batches.cancel()
 
     def retry_failed(self) -> None:
-        rows = [i for i, r in enumerate(self.models.source.rows) if r.outcome in RETRYABLE_OUTCOMES]
-        if not rows:
-            self.statusBar().showMessage(
-                "Nothing to retry: no failed, timed-out, revoked or lost contracts", 5000
-            )
-            return
-        self.retry_rows(rows)
+        self.batches.retry_failed()
 
     def retry_rows(self, rows: Sequence[int]) -> None:
-        """Run the given contracts again as a new batch, read again from their original files."""
-        from core.contracts.loader import load_paths
-
-        chosen: list[TaskRow] = [self.models.source.row_at(r) for r in rows]
-        wanted = {(r.source, r.name) for r in chosen if r.source}
-        if not wanted:
-            self.statusBar().showMessage("These contracts have no original file to retry from", 5000)
-            return
-        sources = sorted({s for s, _ in wanted})
-        label = f"{self.current.label if self.current else 'batch'} (retry)"
-
-        def reload() -> list[LoadItem]:
-            items = load_paths(sources).items
-            # A CSV/JSON file holds many contracts: only the entries that are being retried run again.
-            return [i for i in items if (i.source, i.name) in wanted]
-
-        self.bridge.run(reload, lambda items: self.launch(items, label), self._job_failed("Retry failed"))
+        self.batches.retry_rows(rows)
 
     def revoke_rows(self, rows: Sequence[int], terminate: bool) -> None:
-        cur = self.current
-        if cur is None:
-            return
-        ids = [t for t in (self.models.source.row_at(r).task_id for r in rows) if t]
-        bid = cur.batch_id
+        self.batches.revoke_rows(rows, terminate)
 
-        def done(_: Any) -> None:
-            verb = "Terminated" if terminate else "Revoked"
-            self.statusBar().showMessage(f"{verb} {len(ids)} contracts", 5000)
-            self.bridge.poll_now()
+    def export_report(self, out_dir: str | None = None) -> None:
+        self.reports.export(out_dir)
 
-        self.bridge.run(
-            self.bridge.celery(lambda c: c.revoke(bid, ids, terminate=terminate)),
-            done,
-            self._job_failed("Revoke failed"),
-        )
+    def send_report(self) -> None:
+        self.reports.send()
 
-    # -- live updates --------------------------------------------------------------------------------
+    @property
+    def current(self) -> CurrentBatch | None:
+        return self.batches.current
 
-    def _on_batch_loaded(self, loaded: LoadedBatch) -> None:
-        cur = self.current
-        if cur is None or cur.batch_id != loaded.batch_id:
-            return
-        cur.label, cur.created_ts, cur.state = loaded.label, loaded.created_ts, loaded.state
-        if loaded.state not in ("final", "expired"):
-            cur.seen_unfinished = True
-        self.models.source.set_rows(loaded.rows)
-        settle_memory()
-        self.grid.update_counts()
-        self.grid.update_detail()
-        self.batch_label.setText(f"<b>{loaded.label or loaded.batch_id}</b> ({loaded.state})")
-        self._update_actions()
+    @current.setter
+    def current(self, value: CurrentBatch | None) -> None:
+        self.batches.current = value
 
-    def _on_rows_changed(self, batch_id: str, updates: list[Any]) -> None:
-        if self.current is None or self.current.batch_id != batch_id:
-            return
-        self.models.source.apply_updates(updates)
-        self.grid.update_counts()
-        selected = set(self.grid.selected_rows()[:1])
-        pos = self.models.source.pos
-        if selected and any(pos[u[0]] in selected for u in updates if 0 <= u[0] < len(pos)):
-            self.grid.update_detail()
+    @property
+    def notified(self) -> set[str]:
+        return self.batches.notified
 
-    def _on_progress(self, p: Progress) -> None:
-        cur = self.current
-        if cur is None or cur.batch_id != p.batch_id:
-            return
-        self._progress = p
-        if p.state not in ("final", "expired"):
-            cur.seen_unfinished = True
-        cur.state = p.state
-        self.progress_bar.setRange(0, max(1, p.total))
-        self.progress_bar.setValue(p.done)
-        self.batch_label.setText(f"<b>{cur.label or cur.batch_id}</b> ({p.state})")
-        self._update_progress_text()
-        self._update_actions()
+    @property
+    def confirm(self) -> Callable[[str, str], bool]:
+        return self.reports.confirm
 
-    def _update_progress_text(self) -> None:
-        p = self._progress
-        cur = self.current
-        if p is None or cur is None:
-            return
-        finished = cur.report is not None
-        end = time.time()
-        if finished and cur.summary is not None and cur.summary.wall_time_s is not None:
-            elapsed = cur.summary.wall_time_s
-        else:
-            elapsed = end - p.created_ts if p.created_ts else 0.0
-        parts = [f"{p.failures:,} failed", f"elapsed {_fmt_seconds(elapsed)}"]
-        if not finished and 0 < p.done < p.total and elapsed > 0:
-            parts.append(f"ETA {_fmt_seconds(elapsed / p.done * (p.total - p.done))}")
-        elif finished:
-            parts.append("final")
-        self.progress_text.setText(" · ".join(parts))
+    @confirm.setter
+    def confirm(self, ask: Callable[[str, str], bool]) -> None:
+        self.reports.confirm = ask
 
-    def _tick(self) -> None:
-        self.models.source.tick_running()
-        if self.current is not None and self.current.report is None:
-            self._update_progress_text()
+    @property
+    def redis_version(self) -> str | None:
+        return self.connection.redis_version
 
-    def _on_report_ready(self, batch_id: str, report: dict[str, Any]) -> None:
-        cur = self.current
-        if cur is None or cur.batch_id != batch_id or cur.report is not None:
-            return
-        cur.report = report
-        cur.state = "final"
-        self.progress_bar.setValue(self.progress_bar.maximum())
-        self._update_actions()
-        self._notify_finished(cur, report)
-        self.report_view.clear("Rendering the report…")
-
-        def render() -> tuple[Summary, dict[str, Any]]:
-            from core.reporting.charts import build_charts
-            from core.reporting.summary import summarize
-
-            summary = summarize(report)
-            return summary, build_charts(summary)
-
-        def show(result: tuple[Summary, dict[str, Any]]) -> None:
-            if self.current is not cur:
-                return
-            summary, figures = result
-            cur.summary = summary
-            self._charts_pending = batch_id  # report_shown once the last chart is on its canvas
-            self.report_view.show_report(report, summary, figures)
-            self._update_progress_text()
-
-        self.bridge.run(render, show)
-
-    def _on_charts_ready(self) -> None:
-        pending, self._charts_pending = self._charts_pending, None
-        if pending and self.current is not None and self.current.batch_id == pending:
-            self.report_shown.emit(pending)
-
-    def _notify_finished(self, cur: CurrentBatch, report: dict[str, Any]) -> None:
-        if not cur.seen_unfinished or cur.batch_id in self.notified:
-            return
-        self.notified.add(cur.batch_id)
-        counts = report.get("counts") or {}
-        ok = counts.get("succeeded", 0)
-        text = f"{cur.label or cur.batch_id}: {ok} of {report.get('total', 0)} succeeded"
-        if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage("Batch finished", text, self.ctx.icon, 8000)
-        QApplication.alert(self)
-        self.statusBar().showMessage(f"Batch finished: {text}", 15000)
-
-    # -- health and errors ---------------------------------------------------------------------------
-
-    def _on_health(self, h: Health) -> None:
-        self.last_health = h
-        where = "Local mode" if h.mode == "local" else f"Broker {h.broker}"
-        if not h.reachable:
-            self.health_label.setText(f"<span style='color:#d64541'>● {where}: unreachable</span>")
-            return
-        n = len(h.workers)
-        colour = "#2e9e4f" if n else "#d39a1c"
-        workers = f"{n} worker{'s' if n != 1 else ''}" if n else "no workers answering"
-        self.health_label.setText(f"<span style='color:{colour}'>●</span> {where}: Redis OK · {workers}")
-        self.health_label.setToolTip("\n".join(h.workers) or "no worker answered a ping")
-
-    def _on_broker_error(self, message: str) -> None:
-        self.health_label.setText("<span style='color:#d64541'>● broker unreachable</span>")
-        self.banner.show_message(message, "error", "Retry", self._retry_broker)
-
-    def _retry_broker(self) -> None:
-        if self.bridge.client is None:
-            self.start_services()
-        else:
-            self.banner.clear()
-            self.bridge.poll_now()
+    @property
+    def _charts_pending(self) -> str | None:
+        return self.batches.charts_pending
 
     def _on_error(self, summary: str, details: str) -> None:
         self.banner.show_message(f"Unexpected error (logged): {summary}", "error")
         self.banner.setToolTip(details)
-
-    def _job_failed(self, what: str) -> Callable[[BaseException], None]:
-        def show(exc: BaseException) -> None:
-            if isinstance(exc, ValueError | BrokerUnavailable | OSError | LookupError):
-                self.banner.show_message(f"{what}: {exc}", "warning")
-                self.statusBar().showMessage(f"{what}: {exc}", 8000)
-            else:
-                raise exc
-
-        return show
-
-    # -- report actions ------------------------------------------------------------------------------
-
-    def export_report(self, out_dir: str | None = None) -> None:
-        cur = self.current
-        if cur is None or cur.report is None:
-            return
-        if out_dir is None:
-            out_dir = QFileDialog.getExistingDirectory(self, "Export the report into")
-            if not out_dir:
-                return
-        report = cur.report
-        from core.reporting.exporter import export_report
-
-        def done(paths: list[Path]) -> None:
-            self.report_view.set_status(f"Exported {len(paths)} files to {out_dir}", True)
-
-        def failed(exc: BaseException) -> None:
-            self.report_view.set_status(f"Export failed: {exc}", False)
-
-        self.report_view.set_status(f"Exporting to {out_dir}…")
-        self.bridge.run(lambda: export_report(report, out_dir), done, failed)
-
-    def _send_log(self, batch_id: str) -> Any:
-        from core.mail.sends import FileSendLog, RedisSendLog, local_log_id
-
-        client = self.bridge.client
-        if client is not None and client.batch(batch_id) is not None:
-            return RedisSendLog(client.redis, batch_id, ttl_s=client.settings.result_expires)
-        return FileSendLog(local_log_id(batch_id))
-
-    def send_report(self) -> None:
-        cur = self.current
-        if cur is None or cur.report is None:
-            return
-        if not email_configured():
-            # First time: set up email, then send.
-            self.show_settings(TAB_EMAIL, then=self._send_if_configured)
-            return
-        bid = cur.batch_id
-
-        def previous() -> list[Any]:
-            return self._send_log(bid).records()
-
-        def decide(records: list[Any]) -> None:
-            if records:
-                from core.mail.service import already_sent_message
-
-                question = already_sent_message(records).split(";")[0] + ". Send it again?"
-                if not self.confirm("Send the report again?", question):
-                    self.report_view.set_status("Not sent again.")
-                    return
-            self._do_send(cur, resend=bool(records))
-
-        self.bridge.run(previous, decide, self._send_failed)
-
-    def _send_if_configured(self) -> None:
-        if email_configured():
-            self.send_report()
-
-    def _do_send(self, cur: CurrentBatch, resend: bool) -> None:
-        from core.mail.service import send_report
-        from core.mail.settings import resolve_settings
-
-        report = cur.report
-        assert report is not None
-        bid = cur.batch_id
-        self.report_view.send_button.setEnabled(False)
-        self.report_view.set_status("Sending…")
-
-        def send() -> Any:
-            from core.reporting.exporter import build_bundle
-
-            return send_report(
-                report,
-                settings=resolve_settings(),
-                send_log=self._send_log(bid),
-                resend=resend,
-                bundle=build_bundle(report),
-            )
-
-        def done(record: Any) -> None:
-            self.report_view.send_button.setEnabled(True)
-            message = f"Sent to {', '.join(record.to)} at {record.sent_at}"
-            self.report_view.set_status(message, True)
-            self.statusBar().showMessage(message, 8000)
-            self.send_finished.emit(True, message)
-
-        self.bridge.run(send, done, self._send_failed)
-
-    def _send_failed(self, exc: BaseException) -> None:
-        from core.mail.errors import MailError
-
-        self.report_view.send_button.setEnabled(self.current is not None and self.current.report is not None)
-        if not isinstance(exc, MailError | OSError):
-            raise exc
-        message = f"Not sent: {exc}"
-        self.report_view.set_status(message, False)
-        self.send_finished.emit(False, message)
-
-    def _ask(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self, title, question)
-        return answer == QMessageBox.StandardButton.Yes
 
     # -- dialogs -------------------------------------------------------------------------------------
 

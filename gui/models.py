@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,12 +21,21 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor
 
-from core.outcome import Outcome
+from core.engine.rows import (  # noqa: F401 - the grid's row types, re-exported for the widgets
+    QUEUED,
+    RETRYING,
+    RUNNING,
+    UNFINISHED_CATEGORIES,
+    RowUpdate,
+    TaskRow,
+    category_of,
+)
 from core.printable import printable
+from gui.categories import CATEGORIES, CATEGORY_BY_KEY, Category, category_icon  # noqa: F401
+from gui.table_model import SORT_ROLE, SimpleTableModel  # noqa: F401 - re-exported for the dialogs
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -45,99 +53,6 @@ _DECORATION_INT = int(Qt.ItemDataRole.DecorationRole)
 _FOREGROUND_INT = int(Qt.ItemDataRole.ForegroundRole)
 _TOOLTIP_INT = int(Qt.ItemDataRole.ToolTipRole)
 _ACCESSIBLE_INT = int(Qt.ItemDataRole.AccessibleTextRole)
-
-QUEUED, RUNNING, RETRYING = "queued", "running", "retrying"
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    key: str
-    label: str
-    colour: str  # the icon's fill; the glyph carries the meaning for those who cannot tell colours apart
-    glyph: str
-
-
-# Sidebar order: what is still moving first, then the six outcomes of core.outcome.
-CATEGORIES: tuple[Category, ...] = (
-    Category(QUEUED, "Queued", "#8a8f98", "…"),
-    Category(RUNNING, "Running", "#2f7fd8", "▶"),
-    Category(RETRYING, "Retrying", "#b07ad8", "↻"),
-    Category(Outcome.SUCCEEDED, "Succeeded", "#2e9e4f", "✓"),
-    Category(Outcome.REJECTED, "Rejected", "#d39a1c", "!"),
-    Category(Outcome.FAILED, "Failed", "#d64541", "✗"),
-    Category(Outcome.TIMED_OUT, "Timed out", "#e0742a", "⌛"),
-    Category(Outcome.REVOKED, "Revoked", "#6d6d6d", "⊘"),
-    Category(Outcome.LOST, "Lost", "#8e3b8e", "?"),
-)
-CATEGORY_BY_KEY: dict[str, Category] = {c.key: c for c in CATEGORIES}
-UNFINISHED_CATEGORIES = frozenset({QUEUED, RUNNING, RETRYING})
-
-
-def category_of(state: str | None, outcome: str | None) -> str:
-    if outcome:
-        return outcome
-    if state == "STARTED":
-        return RUNNING
-    if state == "RETRY":
-        return RETRYING
-    return QUEUED
-
-
-_icons: dict[str, QIcon] = {}
-
-
-def category_icon(key: str) -> QIcon:
-    """A filled circle with the category's glyph, painted once per category (needs a QGuiApplication)."""
-    icon = _icons.get(key)
-    if icon is None:
-        cat = CATEGORY_BY_KEY[key]
-        pixmap = QPixmap(32, 32)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setBrush(QColor(cat.colour))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(1, 1, 30, 30)
-        painter.setPen(QColor("white"))
-        font = painter.font()
-        font.setPixelSize(20)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, cat.glyph)
-        painter.end()
-        icon = QIcon(pixmap)
-        _icons[key] = icon
-    return icon
-
-
-@dataclass(slots=True)
-class TaskRow:
-    name: str
-    task_id: str | None
-    source: str = ""
-    state: str = "PENDING"
-    outcome: str | None = None
-    error: str | None = None
-    attempts: int = 0
-    worker: str | None = None
-    started_at: float | None = None
-    runtime_s: float | None = None
-    result: Any = None
-    seq: int = -1  # position in the batch's ledger (dispatch order), set by the model
-
-    @property
-    def search_text(self) -> str:
-        return f"{self.name}\n{self.worker or ''}\n{self.error or ''}"
-
-    @property
-    def category(self) -> str:
-        return category_of(self.state, self.outcome)
-
-
-# (row index, state, outcome, error, attempts, worker, started_at, runtime_s, result): what the poller
-# sends for every row whose state changed since its last read. A plain tuple: cheap to queue across threads.
-RowUpdate = tuple[int, str, str | None, str | None, int, str | None, float | None, float | None, Any]
-
 
 def _fmt_time(epoch: float | None) -> str:
     return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else ""
@@ -414,40 +329,3 @@ class TaskGridModels:
 
     def source_row(self, view_index: QModelIndex) -> int:
         return self.view_model.mapToSource(view_index).row()
-
-
-class SimpleTableModel(QAbstractTableModel):
-    """A read-only table of strings (failures table, history)."""
-
-    def __init__(
-        self, headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), parent: Any = None
-    ) -> None:
-        super().__init__(parent)
-        self.headers = list(headers)
-        self.rows: list[Sequence[Any]] = list(rows)
-
-    def set_rows(self, rows: Sequence[Sequence[Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
-        if not index.isValid():
-            return None
-        value = self.rows[index.row()][index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if value is None else str(value)
-        if role == SORT_ROLE:
-            return value
-        return None

@@ -22,6 +22,7 @@ from core.engine.processors import DEFAULT_PROCESSOR, resolve_callable
 from core.engine.report_hooks import HOOKS_ENV, hook_specs_from_env
 from core.keyring_store import KeyringUnavailable
 from core.local.mode import LocalMode, Started
+from core.policy import broker_url, local_worker_count
 from core.printable import printable
 from core.runtime import build_id
 
@@ -54,17 +55,12 @@ def _positive(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def local_concurrency() -> int:
-    raw = os.environ.get("CONTRACT_BATCH_LOCAL_WORKERS") or load_section("engine").get("local_workers") or 2
-    return max(1, int(raw))
-
-
 def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
     """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
     from core.engine.client import BatchClient
 
     try:
-        url = choice.url or (local or LocalMode()).url  # local TCP mode reads its password from the keyring
+        url = broker_url(choice, local=local)  # local TCP mode reads its password from the keyring
         check_reachable(url)
     except (BrokerUnavailable, KeyringUnavailable) as exc:
         hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
@@ -217,7 +213,7 @@ def run_command(
     started = Started(False, False)
     if choice.local:
         try:
-            started = local.ensure_running(local_concurrency())
+            started = local.ensure_running(local_worker_count())
         except Exception as exc:
             fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
     with _stopping_on_failure(local, started):
@@ -474,7 +470,7 @@ def local_start(concurrency: int | None) -> None:
     """Start local Redis and a local worker (if not running) and leave them running."""
     local = LocalMode()
     try:
-        started = local.ensure_running(concurrency or local_concurrency())
+        started = local.ensure_running(concurrency or local_worker_count())
     except Exception as exc:
         fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
     click.echo(f"local server {'started' if started.redis else 'already running'} at {local.display_url}")

@@ -21,10 +21,9 @@ import redis
 
 from core import config
 from core.engine.broker import BrokerUnavailable, resolve_broker
-from core.local.mode import LocalMode
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
-from core.mail.sends import FileSendLog, RedisSendLog, SendLog, local_log_id
+from core.mail.sends import SendLog, send_log_for
 from core.mail.service import send_report
 from core.mail.settings import (
     DEFAULT_PORTS,
@@ -36,6 +35,7 @@ from core.mail.settings import (
     stored_settings,
 )
 from core.mail.smtp import check_connection
+from core.policy import broker_url
 from core.reporting.exporter import export_report
 from core.reporting.source import ReportNotFound, load_report_file
 
@@ -79,8 +79,7 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
         batch_id = str(report.get("batch_id") or "")
         if batch and batch_id and batch != batch_id:
             _die(f"{report_file} is the report of batch {batch_id}, not {batch}", EXIT_USAGE)
-        log_id = local_log_id(batch_id, raw)
-        return _Loaded(report, lambda: FileSendLog(log_id))
+        return _Loaded(report, lambda: send_log_for(batch_id, report_bytes=raw))
     if not batch:
         _die("give a BATCH id, or --report-file FILE", EXIT_USAGE)
     # Same broker resolution as the engine commands: --broker, CONTRACT_BATCH_BROKER, settings, local mode.
@@ -88,7 +87,7 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
     from core.engine.client import connect as connect_client
 
     choice = resolve_broker(broker)
-    url = choice.url or LocalMode().url
+    url = broker_url(choice)
     try:
         client = connect_client(url)
     except (BrokerUnavailable, ValueError) as exc:
@@ -101,7 +100,7 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
     if report is None:
         _die(f"batch {batch} has no final report (unknown batch, or it has not finished yet)")
     ttl = client.settings.result_expires
-    return _Loaded(report, lambda: RedisSendLog(client.redis, batch, ttl_s=ttl))
+    return _Loaded(report, lambda: send_log_for(batch, redis=client.redis, ttl_s=ttl))
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.mail.errors import AlreadySent
-from core.mail.sends import RedisSendLog
+from core.mail.sends import send_log_for
 from core.mail.service import send_report
 from core.mail.settings import resolve_settings
 
@@ -28,18 +28,14 @@ log = logging.getLogger(__name__)
 
 def _broker_url() -> str:
     from core.engine.app import app
-    from core.engine.broker import resolve_broker
 
     # Inside a worker the Celery app is configured with the broker it consumes from: the report's Redis.
     configured = str(app.conf.get("broker_url") or "")
     if configured.startswith(("redis", "rediss", "redis+socket", "unix", "socket")):
         return configured
-    choice = resolve_broker(None)
-    if choice.url is None:
-        from core.local.mode import LocalMode
+    from core.policy import broker_url
 
-        return LocalMode().url
-    return choice.url
+    return broker_url()
 
 
 def email_report(report: Mapping[str, Any], *, broker_url: str | None = None) -> str:
@@ -52,7 +48,7 @@ def email_report(report: Mapping[str, Any], *, broker_url: str | None = None) ->
         raise ValueError("the report has no batch_id: cannot record the send")
     client = redis_client(broker_url or _broker_url())
     try:
-        send_log = RedisSendLog(client, batch_id, ttl_s=EngineSettings.from_env().result_expires)
+        send_log = send_log_for(batch_id, redis=client, ttl_s=EngineSettings.from_env().result_expires)
         try:
             record = send_report(report, settings=resolve_settings(), send_log=send_log)
         except AlreadySent as exc:

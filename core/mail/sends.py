@@ -163,3 +163,13 @@ class FileSendLog:
             yield
         finally:
             lock_path.unlink(missing_ok=True)
+
+
+def send_log_for(batch_id: str, *, redis: Any | None = None, ttl_s: float | None = None,
+                 report_bytes: bytes = b"") -> SendLog:
+    """Where the sends of a report are recorded: beside the report in Redis when it came from a broker
+    (every machine then sees them, and a resend is asked about everywhere), else in the user's data
+    folder, keyed by the report file's batch id and content (``report_bytes``)."""
+    if redis is not None:
+        return RedisSendLog(redis, batch_id, ttl_s=ttl_s)
+    return FileSendLog(local_log_id(batch_id, report_bytes))

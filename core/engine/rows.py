@@ -1,0 +1,87 @@
+"""A batch's rows as a person follows them: one per ledger entry, with its Celery state and outcome, and
+the category it shows under (queued, running, retrying, or its outcome). Qt-free: the desktop app's grid
+model holds these; the watch (``core.engine.watch``) produces them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.outcome import Outcome
+
+QUEUED, RUNNING, RETRYING = "queued", "running", "retrying"
+UNFINISHED_CATEGORIES = frozenset({QUEUED, RUNNING, RETRYING})
+# What "failed" means where a batch's progress says so: every outcome that needs a person's attention
+# because the contract did not run to its end.
+FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})
+
+
+def category_of(state: str | None, outcome: str | None) -> str:
+    if outcome:
+        return outcome
+    if state == "STARTED":
+        return RUNNING
+    if state == "RETRY":
+        return RETRYING
+    return QUEUED
+
+
+@dataclass(slots=True)
+class TaskRow:
+    name: str
+    task_id: str | None
+    source: str = ""
+    state: str = "PENDING"
+    outcome: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    worker: str | None = None
+    started_at: float | None = None
+    runtime_s: float | None = None
+    result: Any = None
+    seq: int = -1  # position in the batch's ledger (dispatch order), set by the grid model
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.name}\n{self.worker or ''}\n{self.error or ''}"
+
+    @property
+    def category(self) -> str:
+        return category_of(self.state, self.outcome)
+
+
+# (row index, state, outcome, error, attempts, worker, started_at, runtime_s, result): what the watch
+# reports for every row whose state changed since its last read. A plain tuple: cheap to queue across
+# threads.
+RowUpdate = tuple[int, str, str | None, str | None, int, str | None, float | None, float | None, Any]
+
+
+def apply_report(rows: list[TaskRow], report: dict[str, Any]) -> None:
+    """Give rows the outcome the final report settled (lost, revoked before start)."""
+    by_id = {c.get("task_id"): c for c in report.get("contracts") or [] if c.get("task_id")}
+    for row in rows:
+        c = by_id.get(row.task_id)
+        if c is not None:
+            row.outcome, row.error = c.get("outcome"), c.get("error")
+            row.attempts = int(c.get("attempts") or row.attempts)
+            row.runtime_s = c.get("runtime_s") if c.get("runtime_s") is not None else row.runtime_s
+            row.worker = c.get("worker") or row.worker
+            row.result = c.get("result") if row.result is None else row.result
+
+
+def rows_from_report(report: dict[str, Any]) -> list[TaskRow]:
+    """The rows of a batch Redis no longer has, from the report the history kept."""
+    return [
+        TaskRow(
+            name=str(c.get("name")),
+            task_id=c.get("task_id"),
+            state="",
+            outcome=c.get("outcome"),
+            error=c.get("error"),
+            attempts=int(c.get("attempts") or 0),
+            worker=c.get("worker"),
+            runtime_s=c.get("runtime_s"),
+            result=c.get("result"),
+        )
+        for c in report.get("contracts") or []
+    ]

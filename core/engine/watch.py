@@ -1,0 +1,226 @@
+"""Following one batch as it runs: what the desktop app's poller does, as a Qt-free class that tests drive
+without a QApplication.
+
+``load`` reads the frozen ledger and every task's snapshot once; each ``poll`` reads only the unfinished
+tasks' states in bulk, the full snapshot only of the rows whose state changed, and the report once final.
+Counts are kept row by row rather than recounted over every task on each poll. Long stretches of work rest
+now and then (``Pacer``), so a GUI thread beside this one keeps the interpreter lock when it paints.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core import json_yielding
+from core.engine.rows import FAILED_OUTCOMES, RowUpdate, TaskRow, apply_report, rows_from_report
+from core.engine.task_states import READY_STATES
+from core.json_yielding import Pacer
+from core.outcome import Outcome
+
+if TYPE_CHECKING:
+    from core.engine.client import BatchClient
+    from core.local.history import HistoryStore
+
+HISTORY_COUNTS_EVERY_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    batch_id: str
+    state: str  # open | cancelled | closing | final | expired
+    total: int  # dispatched tasks
+    done: int
+    failures: int
+    counts: dict[str, int]
+    created_ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBatch:
+    """A batch as the grid first shows it (on launch, on reopen, on reattach)."""
+
+    batch_id: str
+    label: str
+    created_ts: float
+    state: str
+    rows: list[TaskRow]
+    report: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    updates: list[RowUpdate]
+    progress: BatchProgress
+    report: dict[str, Any] | None  # set once, when the batch is found final
+
+
+def _done(state: str, outcome: str | None) -> bool:
+    return outcome is not None or state in READY_STATES
+
+
+@dataclass
+class BatchWatch:
+    batch_id: str
+    ids: list[str] = field(default_factory=list)
+    row_of: list[int] = field(default_factory=list)  # grid row of each dispatched task
+    states: list[str] = field(default_factory=list)
+    outcomes: list[str | None] = field(default_factory=list)
+    created_ts: float = 0.0
+    loaded: bool = False
+    final: bool = False
+    recorded: tuple[Any, ...] = ()  # (state, counts) last written to the history
+    recorded_at: float = 0.0
+    pending: list[int] = field(default_factory=list)  # tasks not yet in a ready state
+    counts: Counter[str] = field(default_factory=Counter)  # outcome (or "unfinished") -> tasks
+    done: int = 0
+    failures: int = 0
+
+    # -- counts, kept row by row ---------------------------------------------------------------------
+
+    def reset(self, states: list[str], outcomes: list[str | None]) -> None:
+        self.states, self.outcomes = states, outcomes
+        self.pending = [k for k, s in enumerate(states) if s not in READY_STATES]
+        self.counts = Counter(o or "unfinished" for o in outcomes)
+        self.done = sum(1 for s, o in zip(states, outcomes, strict=True) if _done(s, o))
+        self.failures = sum(1 for o in outcomes if o in FAILED_OUTCOMES)
+
+    def set(self, k: int, state: str, outcome: str | None) -> None:
+        old_state, old_outcome = self.states[k], self.outcomes[k]
+        self.counts[old_outcome or "unfinished"] -= 1
+        self.counts[outcome or "unfinished"] += 1
+        self.done += _done(state, outcome) - _done(old_state, old_outcome)
+        self.failures += (outcome in FAILED_OUTCOMES) - (old_outcome in FAILED_OUTCOMES)
+        self.states[k], self.outcomes[k] = state, outcome
+
+    def progress(self, state: str) -> BatchProgress:
+        counts = {key: n for key, n in self.counts.items() if n}
+        return BatchProgress(self.batch_id, state, len(self.ids), self.done, self.failures, counts,
+                             self.created_ts)
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def load(self, client: BatchClient, history: HistoryStore, broker_label: str) -> LoadedBatch:
+        """The batch's rows as they are now (from the history when Redis no longer has it)."""
+        found = client.batch(self.batch_id)
+        if found is None:
+            return self._load_expired(history)
+        meta, state = found
+        pacer = Pacer()
+        entries = client.entries(self.batch_id, pacer)
+        rows = [
+            TaskRow(e.name, e.task_id, e.source, state="",
+                    outcome=None if e.task_id else Outcome.REJECTED, error=e.error)
+            for e in entries
+        ]
+        for i, e in enumerate(entries):
+            if e.task_id is not None:
+                self.ids.append(e.task_id)
+                self.row_of.append(i)
+        snaps = client.snapshots(self.batch_id, self.ids, pacer)
+        for k, s in enumerate(snaps):
+            row = rows[self.row_of[k]]
+            row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
+            row.worker, row.started_at, row.runtime_s, row.result = (
+                s.worker, s.started_at, s.runtime_s, s.result)
+        self.reset([s.state for s in snaps], [s.outcome for s in snaps])
+        self.created_ts = meta.created_ts
+        report, _ = read_report(client, self.batch_id, pacer) if state == "final" else (None, None)
+        if report is not None:
+            apply_report(rows, report)
+        # The one place a batch enters this machine's history: launched here, by the CLI or elsewhere.
+        history.record_start(batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
+                             created_ts=meta.created_ts, broker=broker_label, total=meta.total, state=state)
+        self.loaded = True
+        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, report)
+
+    def _load_expired(self, history: HistoryStore) -> LoadedBatch:
+        # Expired from Redis (or another broker's batch): show what the history kept, if anything.
+        report = history.report(self.batch_id)
+        entry = history.get(self.batch_id)
+        self.final = True
+        state = "final" if report else "expired"
+        if entry is not None and entry.state != state:
+            history.update(self.batch_id, state=state)
+        return LoadedBatch(self.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0,
+                           state, rows_from_report(report) if report else [], report)
+
+    def poll(self, client: BatchClient, history: HistoryStore) -> Poll:
+        """What changed since the last poll (only the unfinished are read: a task in a ready state never
+        changes again, and their results are the bulk of what a full read would transfer)."""
+        found = client.batch(self.batch_id)
+        state = found[1] if found else "expired"
+        pacer = Pacer()
+        pending = self.pending
+        fresh = client.states([self.ids[k] for k in pending], pacer) if pending else []
+        changed = [k for k, new in zip(pending, fresh, strict=True) if new != self.states[k]]
+        updates: list[RowUpdate] = []
+        if changed:
+            snaps = client.snapshots(self.batch_id, [self.ids[k] for k in changed], pacer)
+            for k, s in zip(changed, snaps, strict=True):
+                self.set(k, s.state, s.outcome)
+                updates.append((self.row_of[k], s.state, s.outcome, s.error, s.attempts, s.worker,
+                                s.started_at, s.runtime_s, s.result))
+            self.pending = [k for k in pending if self.states[k] not in READY_STATES]
+        report, report_json = (
+            read_report(client, self.batch_id, pacer) if state in ("final", "expired") else (None, None))
+        if report is not None:
+            updates += self._reconcile(report, pacer)
+        progress = self.progress(state)
+        self._record(history, state, progress, report_json)
+        if report is not None:
+            self.final = True
+        return Poll(updates, progress, report)
+
+    def _record(self, history: HistoryStore, state: str, progress: BatchProgress,
+                report_json: bytes | None) -> None:
+        # The history follows the batch's state at once and its counts every few seconds: a SQLite write
+        # on every refresh was a good part of the poller's time during a big batch.
+        seen = (state, tuple(sorted(progress.counts.items())))
+        now = time.monotonic()
+        state_changed = not self.recorded or self.recorded[0] != state
+        if report_json is not None or state_changed or (
+            seen != self.recorded and now - self.recorded_at >= HISTORY_COUNTS_EVERY_S
+        ):
+            self.recorded, self.recorded_at = seen, now
+            # The report's JSON goes to the history as read: re-encoding megabytes would busy this thread.
+            history.update(self.batch_id, state=state, counts=progress.counts, report=report_json)
+
+    def _reconcile(self, report: dict[str, Any], pacer: Pacer) -> list[RowUpdate]:
+        """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
+        before start) get it here."""
+        index = {t: k for k, t in enumerate(self.ids)}
+        updates: list[RowUpdate] = []
+        for c in report.get("contracts") or []:
+            pacer()
+            k = index.get(c.get("task_id") or "")
+            if k is None or self.outcomes[k] == c.get("outcome"):
+                continue
+            self.set(k, self.states[k], c.get("outcome"))
+            updates.append((self.row_of[k], self.states[k], c.get("outcome"), c.get("error"),
+                            int(c.get("attempts") or 0), c.get("worker"), None, c.get("runtime_s"),
+                            c.get("result")))
+        return updates
+
+
+def read_report(
+    client: BatchClient, batch_id: str, pacer: Pacer
+) -> tuple[dict[str, Any] | None, bytes | None]:
+    raw = client.report_json(batch_id, pacer)
+    if raw is None:
+        return None, None
+    # A big report is hundreds of thousands of new objects: parsed with the collector on, they set off
+    # a full collection (measured ~30 ms with the lock held). They live as long as the batch is shown,
+    # so they go straight to the permanent generation instead, as the app's startup objects do.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = json_yielding.loads(raw, pacer)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    return (report, raw) if isinstance(report, dict) else (None, None)

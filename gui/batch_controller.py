@@ -1,0 +1,286 @@
+"""A batch's life in the window: contracts loaded, launched, followed live (rows, progress, report),
+cancelled, retried, revoked; the report rendered; one notification when it ends."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QLineEdit, QStatusBar, QSystemTrayIcon, QTabWidget, QWidget
+
+from core.contracts.contract import Contract, LoadItem
+from core.engine.broker import BrokerUnavailable
+from core.engine.watch import BatchProgress, LoadedBatch
+from core.outcome import RETRYABLE_OUTCOMES
+from gui.app_context import AppContext, CurrentBatch
+from gui.banner import Banner
+from gui.drop_zone import DropZone
+from gui.memory import settle_memory
+from gui.models import TaskGridModels, TaskRow
+from gui.progress_display import ProgressDisplay
+from gui.report_view import ReportView
+from gui.settings_dialog import engine_values
+from gui.task_grid import TaskGrid
+
+if TYPE_CHECKING:
+    from core.engine.client import BatchClient
+    from core.reporting.summary import Summary
+
+TAB_TASKS, TAB_REPORT = 0, 1
+
+
+@dataclass
+class BatchViews:
+    """The widgets a batch is shown in (owned by the window)."""
+
+    drop_zone: DropZone
+    label_edit: QLineEdit
+    models: TaskGridModels
+    grid: TaskGrid
+    report_view: ReportView
+    tabs: QTabWidget
+    progress: ProgressDisplay
+    status: QStatusBar
+    banner: Banner
+    window: QWidget  # what QApplication.alert flashes when a batch ends
+
+
+class BatchController(QObject):
+    report_shown = Signal(str)  # batch id whose report view is complete (charts on screen)
+
+    def __init__(self, ctx: AppContext, views: BatchViews, *, reconnect: Callable[[], None],
+                 actions_changed: Callable[[], None], tray: QSystemTrayIcon | None) -> None:
+        super().__init__(views.window)
+        self.ctx, self.bridge, self.history, self.v = ctx, ctx.bridge, ctx.history, views
+        self.reconnect, self.actions_changed, self.tray = reconnect, actions_changed, tray
+        self.current: CurrentBatch | None = None
+        self.notified: set[str] = set()
+        self.charts_pending: str | None = None
+        b = self.bridge
+        b.batch_loaded.connect(self._on_batch_loaded)
+        b.rows_changed.connect(self._on_rows_changed)
+        b.progress.connect(self._on_progress)
+        b.report_ready.connect(self._on_report_ready)
+        views.report_view.charts_ready.connect(self._on_charts_ready)
+
+    # -- contracts -----------------------------------------------------------------------------------
+
+    def load_paths(self, paths: Sequence[str]) -> None:
+        from core.contracts.loader import load_paths
+
+        self.v.drop_zone.counts.setText("Loading…")
+        self.bridge.run(lambda: load_paths(list(paths)).items, self._on_loaded)
+
+    def _on_loaded(self, items: Sequence[LoadItem]) -> None:
+        self.v.drop_zone.add_items(items)
+        settle_memory()
+        rejected = sum(1 for i in items if not isinstance(i, Contract))
+        self.v.status.showMessage(f"Loaded {len(items) - rejected} contracts, {rejected} rejected", 5000)
+
+    # -- run, cancel, retry --------------------------------------------------------------------------
+
+    def run_batch(self) -> None:
+        items = list(self.v.drop_zone.items)
+        if not any(isinstance(i, Contract) for i in items):
+            self.v.status.showMessage("Nothing to run: add contracts first", 5000)
+            return
+        label = self.v.label_edit.text().strip() or time.strftime("Batch %Y-%m-%d %H:%M")
+        self.launch(items, label)
+        self.v.drop_zone.clear()
+        self.v.label_edit.clear()
+
+    def launch(self, items: Sequence[LoadItem], label: str) -> None:
+        if self.bridge.client is None:
+            self.v.banner.show_message("Not connected to a broker yet.", "warning", "Retry", self.reconnect)
+            return
+        ev = engine_values()
+
+        def go(client: BatchClient) -> str:
+            from core.engine.client import launch_in_subprocess
+
+            # Dispatching runs in a process of its own: in this one it held the interpreter lock against
+            # the GUI thread for seconds (py-spy), and its garbage triggered long full collections.
+            meta = launch_in_subprocess(
+                client.broker_url, items, label=label, soft_time_limit=ev["soft_time_limit"],
+                time_limit=ev["time_limit"], deadline=ev["deadline"] or None,
+                extra={"launched_by": "desktop"},
+            )
+            return meta.batch_id  # it enters the history when the watch first loads it
+
+        self.v.status.showMessage(f"Launching {label}…")
+        self.bridge.run(self.bridge.celery(go), self.open_batch, self.job_failed("Launch failed"))
+
+    def open_batch(self, batch_id: str) -> None:
+        """Show a batch (just launched, reattached or from history) and follow it live."""
+        self.current = CurrentBatch(batch_id)
+        self.v.models.source.set_rows([])
+        self.v.grid.update_counts()
+        self.v.report_view.clear()
+        self.v.progress.loading(batch_id)
+        self.v.tabs.setCurrentIndex(TAB_TASKS)
+        self.bridge.watch(batch_id)
+        self.actions_changed()
+
+    def reattach(self) -> None:
+        """Follow the newest batch this broker still runs (the app was closed mid-batch)."""
+        if self.current is not None:
+            return
+        pending = self.history.unfinished(self.bridge.broker_label)
+        if pending:
+            entry = pending[0]
+            self.v.status.showMessage(f"Reattached to batch {entry.label or entry.batch_id}", 8000)
+            self.open_batch(entry.batch_id)
+
+    def cancel(self) -> None:
+        cur = self.current
+        if cur is None or cur.report is not None:
+            return
+        bid = cur.batch_id
+
+        def done(n: int) -> None:
+            self.v.status.showMessage(f"Cancelled: {n} unfinished contracts revoked", 8000)
+            self.bridge.poll_now()
+
+        self.bridge.run(self.bridge.celery(lambda c: c.cancel(bid)), done, self.job_failed("Cancel failed"))
+
+    def retry_failed(self) -> None:
+        rows = [i for i, r in enumerate(self.v.models.source.rows) if r.outcome in RETRYABLE_OUTCOMES]
+        if not rows:
+            self.v.status.showMessage(
+                "Nothing to retry: no failed, timed-out, revoked or lost contracts", 5000)
+            return
+        self.retry_rows(rows)
+
+    def retry_rows(self, rows: Sequence[int]) -> None:
+        """Run the given contracts again as a new batch, read again from their original files."""
+        from core.contracts.loader import load_paths
+
+        chosen: list[TaskRow] = [self.v.models.source.row_at(r) for r in rows]
+        wanted = {(r.source, r.name) for r in chosen if r.source}
+        if not wanted:
+            self.v.status.showMessage("These contracts have no original file to retry from", 5000)
+            return
+        sources = sorted({s for s, _ in wanted})
+        label = f"{self.current.label if self.current else 'batch'} (retry)"
+
+        def reload() -> list[LoadItem]:
+            items = load_paths(sources).items
+            # A CSV/JSON file holds many contracts: only the entries that are being retried run again.
+            return [i for i in items if (i.source, i.name) in wanted]
+
+        self.bridge.run(reload, lambda items: self.launch(items, label), self.job_failed("Retry failed"))
+
+    def revoke_rows(self, rows: Sequence[int], terminate: bool) -> None:
+        cur = self.current
+        if cur is None:
+            return
+        ids = [t for t in (self.v.models.source.row_at(r).task_id for r in rows) if t]
+        bid = cur.batch_id
+
+        def done(_: Any) -> None:
+            verb = "Terminated" if terminate else "Revoked"
+            self.v.status.showMessage(f"{verb} {len(ids)} contracts", 5000)
+            self.bridge.poll_now()
+
+        self.bridge.run(self.bridge.celery(lambda c: c.revoke(bid, ids, terminate=terminate)), done,
+                        self.job_failed("Revoke failed"))
+
+    def job_failed(self, what: str) -> Callable[[BaseException], None]:
+        def show(exc: BaseException) -> None:
+            if isinstance(exc, ValueError | BrokerUnavailable | OSError | LookupError):
+                self.v.banner.show_message(f"{what}: {exc}", "warning")
+                self.v.status.showMessage(f"{what}: {exc}", 8000)
+            else:
+                raise exc
+
+        return show
+
+    # -- live updates --------------------------------------------------------------------------------
+
+    def _on_batch_loaded(self, loaded: LoadedBatch) -> None:
+        cur = self.current
+        if cur is None or cur.batch_id != loaded.batch_id:
+            return
+        cur.label, cur.created_ts, cur.state = loaded.label, loaded.created_ts, loaded.state
+        if loaded.state not in ("final", "expired"):
+            cur.seen_unfinished = True
+        self.v.models.source.set_rows(loaded.rows)
+        settle_memory()
+        self.v.grid.update_counts()
+        self.v.grid.update_detail()
+        self.v.progress.show_state(cur, loaded.state)
+        self.actions_changed()
+
+    def _on_rows_changed(self, batch_id: str, updates: list[Any]) -> None:
+        if self.current is None or self.current.batch_id != batch_id:
+            return
+        self.v.models.source.apply_updates(updates)
+        self.v.grid.update_counts()
+        selected = set(self.v.grid.selected_rows()[:1])
+        pos = self.v.models.source.pos
+        if selected and any(pos[u[0]] in selected for u in updates if 0 <= u[0] < len(pos)):
+            self.v.grid.update_detail()
+
+    def _on_progress(self, p: BatchProgress) -> None:
+        cur = self.current
+        if cur is None or cur.batch_id != p.batch_id:
+            return
+        if p.state not in ("final", "expired"):
+            cur.seen_unfinished = True
+        cur.state = p.state
+        self.v.progress.update(cur, p)
+        self.actions_changed()
+
+    def tick(self) -> None:
+        self.v.models.source.tick_running()
+        if self.current is not None and self.current.report is None:
+            self.v.progress.refresh(self.current)
+
+    def _on_report_ready(self, batch_id: str, report: dict[str, Any]) -> None:
+        cur = self.current
+        if cur is None or cur.batch_id != batch_id or cur.report is not None:
+            return
+        cur.report = report
+        cur.state = "final"
+        self.v.progress.finished()
+        self.actions_changed()
+        self._notify_finished(cur, report)
+        self.v.report_view.clear("Rendering the report…")
+
+        def render() -> tuple[Summary, dict[str, Any]]:
+            from core.reporting.charts import build_charts
+            from core.reporting.summary import summarize
+
+            summary = summarize(report)
+            return summary, build_charts(summary)
+
+        def show(result: tuple[Summary, dict[str, Any]]) -> None:
+            if self.current is not cur:
+                return
+            summary, figures = result
+            cur.summary = summary
+            self.charts_pending = batch_id  # report_shown once the last chart is on its canvas
+            self.v.report_view.show_report(report, summary, figures)
+            self.v.progress.refresh(cur)
+
+        self.bridge.run(render, show)
+
+    def _on_charts_ready(self) -> None:
+        pending, self.charts_pending = self.charts_pending, None
+        if pending and self.current is not None and self.current.batch_id == pending:
+            self.report_shown.emit(pending)
+
+    def _notify_finished(self, cur: CurrentBatch, report: dict[str, Any]) -> None:
+        if not cur.seen_unfinished or cur.batch_id in self.notified:
+            return
+        self.notified.add(cur.batch_id)
+        counts = report.get("counts") or {}
+        ok = counts.get("succeeded", 0)
+        text = f"{cur.label or cur.batch_id}: {ok} of {report.get('total', 0)} succeeded"
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.showMessage("Batch finished", text, self.ctx.icon, 8000)
+        QApplication.alert(self.v.window)
+        self.v.status.showMessage(f"Batch finished: {text}", 15000)

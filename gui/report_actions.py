@@ -1,0 +1,130 @@
+"""What the window does with a final report: export it (PDF, CSV, PNGs, HTML) and send it by email, once
+(a second send of the same report asks first), recording each send beside the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
+
+from gui.app_context import CurrentBatch
+from gui.bridge import Bridge
+from gui.report_view import ReportView
+from gui.settings_dialog import TAB_EMAIL, email_configured
+
+
+class ReportActions(QObject):
+    send_finished = Signal(bool, str)  # ok, message
+
+    def __init__(self, bridge: Bridge, report_view: ReportView, status: QStatusBar, dialog_parent: QWidget,
+                 current: Callable[[], CurrentBatch | None],
+                 show_settings: Callable[[int, Callable[[], None]], Any]) -> None:
+        super().__init__(dialog_parent)
+        self.bridge, self.view, self.status, self.parent_widget = bridge, report_view, status, dialog_parent
+        self.current, self.show_settings = current, show_settings
+        # Replaceable in tests: asks the user a yes/no question (a second send of the same report).
+        self.confirm: Callable[[str, str], bool] = self._ask
+
+    # -- export --------------------------------------------------------------------------------------
+
+    def export(self, out_dir: str | None = None) -> None:
+        cur = self.current()
+        if cur is None or cur.report is None:
+            return
+        if out_dir is None:
+            out_dir = QFileDialog.getExistingDirectory(self.parent_widget, "Export the report into")
+            if not out_dir:
+                return
+        report = cur.report
+        from core.reporting.exporter import export_report
+
+        def done(paths: list[Path]) -> None:
+            self.view.set_status(f"Exported {len(paths)} files to {out_dir}", True)
+
+        def failed(exc: BaseException) -> None:
+            self.view.set_status(f"Export failed: {exc}", False)
+
+        self.view.set_status(f"Exporting to {out_dir}…")
+        self.bridge.run(lambda: export_report(report, out_dir), done, failed)
+
+    # -- send ----------------------------------------------------------------------------------------
+
+    def _send_log(self, batch_id: str) -> Any:
+        from core.mail.sends import send_log_for
+
+        client = self.bridge.client
+        if client is not None and client.batch(batch_id) is not None:
+            return send_log_for(batch_id, redis=client.redis, ttl_s=client.settings.result_expires)
+        return send_log_for(batch_id)
+
+    def send(self) -> None:
+        cur = self.current()
+        if cur is None or cur.report is None:
+            return
+        if not email_configured():
+            # First time: set up email, then send.
+            self.show_settings(TAB_EMAIL, self._send_if_configured)
+            return
+        bid = cur.batch_id
+
+        def previous() -> list[Any]:
+            return list(self._send_log(bid).records())
+
+        def decide(records: list[Any]) -> None:
+            if records:
+                from core.mail.service import already_sent_message
+
+                question = already_sent_message(records).split(";")[0] + ". Send it again?"
+                if not self.confirm("Send the report again?", question):
+                    self.view.set_status("Not sent again.")
+                    return
+            self._do_send(cur, resend=bool(records))
+
+        self.bridge.run(previous, decide, self._send_failed)
+
+    def _send_if_configured(self) -> None:
+        if email_configured():
+            self.send()
+
+    def _do_send(self, cur: CurrentBatch, resend: bool) -> None:
+        from core.mail.service import send_report
+        from core.mail.settings import resolve_settings
+
+        report = cur.report
+        assert report is not None
+        bid = cur.batch_id
+        self.view.send_button.setEnabled(False)
+        self.view.set_status("Sending…")
+
+        def send() -> Any:
+            from core.reporting.exporter import build_bundle
+
+            return send_report(report, settings=resolve_settings(), send_log=self._send_log(bid),
+                               resend=resend, bundle=build_bundle(report))
+
+        def done(record: Any) -> None:
+            self.view.send_button.setEnabled(True)
+            message = f"Sent to {', '.join(record.to)} at {record.sent_at}"
+            self.view.set_status(message, True)
+            self.status.showMessage(message, 8000)
+            self.send_finished.emit(True, message)
+
+        self.bridge.run(send, done, self._send_failed)
+
+    def _send_failed(self, exc: BaseException) -> None:
+        from core.mail.errors import MailError
+
+        cur = self.current()
+        self.view.send_button.setEnabled(cur is not None and cur.report is not None)
+        if not isinstance(exc, MailError | OSError):
+            raise exc
+        message = f"Not sent: {exc}"
+        self.view.set_status(message, False)
+        self.send_finished.emit(False, message)
+
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self.parent_widget, title, question)
+        return answer == QMessageBox.StandardButton.Yes
