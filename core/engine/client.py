@@ -6,7 +6,6 @@ sure the report arrives.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 import uuid
@@ -312,18 +311,6 @@ class BatchClient:
         ids = list(task_ids)
         ledger.add_revoked(self.redis, batch_id, ids, self.settings.result_expires)
         self.app.control.revoke(ids, terminate=terminate)
-
-    # -- email send records (kept beside the report so every machine sees them) ------------------------
-
-    def record_send(self, batch_id: str, record: dict[str, Any]) -> None:
-        key = ledger.batch_key(batch_id, "sends")
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.rpush(key, json.dumps(record))
-        pipe.expire(key, int(self.settings.result_expires))
-        pipe.execute()
-
-    def sends(self, batch_id: str) -> list[dict[str, Any]]:
-        return [json.loads(x) for x in self.redis.lrange(ledger.batch_key(batch_id, "sends"), 0, -1)]
 
     def close(self) -> None:
         self.redis.close()

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.cli import engine_commands, main
-from core.contracts.loader import MAX_ENTRIES_ENV, _json_list_entries, load_file
+from core.contracts.loader import MAX_ENTRIES_ENV, load_file
+from core.contracts.tabular import _json_list_entries
 from tests.conftest import ROOT
 
 

@@ -53,7 +53,7 @@ def test_special_files_are_rejected_rows_not_hangs(tmp_path: Path) -> None:
 
 
 def test_a_file_that_grows_past_the_limit_stops_at_it(tmp_path: Path) -> None:
-    from core.contracts.loader import NotARegularFile, read_regular_file
+    from core.contracts.files import NotARegularFile, read_regular_file
 
     path = tmp_path / "big.txt"
     path.write_bytes(b"x" * 1000)

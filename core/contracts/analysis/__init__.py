@@ -15,9 +15,9 @@ from core.contracts.analysis.dates_fields import agreement_date, effective_date
 from core.contracts.analysis.law import governing_law
 from core.contracts.analysis.money import contract_value
 from core.contracts.analysis.parties import parties
+from core.contracts.analysis.prose import Document
 from core.contracts.analysis.risk import risk_flags
 from core.contracts.analysis.term import term_facts
-from core.contracts.analysis.text import Document
 from core.contracts.analysis.title import contract_type, title
 
 __all__ = ["FIELDS", "analyze_text", "today"]

@@ -8,8 +8,8 @@ from datetime import date
 
 from core.contracts.analysis.dates import parse_match
 from core.contracts.analysis.patterns import date_group
+from core.contracts.analysis.prose import Document
 from core.contracts.analysis.signatures import last_signing_date
-from core.contracts.analysis.text import Document
 from core.contracts.analysis.whose_date import refers_elsewhere
 
 _D = date_group("d")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from core.contracts.analysis.jurisdictions import PLACE, canonical, normalized, place_value
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 # "laws of", "law in", "laws and regulations of", "laws in force in", "laws of and in"
 _LAW_WORD = re.compile(r"\blaws?\b|\blegislation\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "C$": "CAD", "A$": "AUD",
             "HK$": "HKD", "S$": "SGD", "CHF": "CHF", "Rs.": "INR", "₹": "INR"}  # fmt: skip

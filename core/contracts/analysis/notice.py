@@ -7,7 +7,7 @@ import re
 
 from core.contracts.analysis.durations import parse_duration as _duration
 from core.contracts.analysis.patterns import duration
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _NOTICE = re.compile(
     rf"{duration('a')}(?:'s?)?\s+(?:\(\d{{1,4}}\)\s*)?(?:(?:prior|advance|written|previous|express)\s+){{0,3}}"

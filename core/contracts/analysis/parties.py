@@ -16,8 +16,8 @@ from core.contracts.analysis.names import clean_name as _clean
 from core.contracts.analysis.party_list import NAME as _NAME
 from core.contracts.analysis.party_list import Parties, preamble_list
 from core.contracts.analysis.preamble import alias_parties
+from core.contracts.analysis.prose import Document
 from core.contracts.analysis.signature_parties import signing_companies
-from core.contracts.analysis.text import Document
 
 __all__ = ["Parties", "parties"]
 

@@ -16,7 +16,7 @@ from core.contracts.analysis.names import SUFFIX as _SUFFIX
 from core.contracts.analysis.names import SUFFIX_END as _SUFFIX_END
 from core.contracts.analysis.names import TRADE_NAME, corporate_end, has_suffix
 from core.contracts.analysis.names import clean_name as _clean
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _SEARCH_CHARS = 12000
 _SEGMENT_CHARS = 2500

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from core.contracts.analysis.names import SUFFIX, clean_name
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _ANCHORS = ("by:", "by :")
 _HEADING_CHARS = 240  # how far above a "By:" its block's heading may start

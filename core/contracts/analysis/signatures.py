@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.contracts.analysis.dates import find_dates
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 # Lowercase literals found with str.find (Document.word_starts); "by:" and "name:" are form labels.
 # "Name:" and "Title:" alone are any form's fields (an exhibit's data sheet), not a signature.

@@ -64,7 +64,7 @@ def known_fields(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:
-    from core.contracts.extraction.text import decode_text
+    from core.contracts.extraction.plain_text import decode_text
 
     try:
         value = json.loads(decode_text(data))

@@ -18,7 +18,7 @@ from core.contracts.analysis.dates import DATE_RE, parse_match
 from core.contracts.analysis.durations import parse_duration as _duration
 from core.contracts.analysis.notice import notice as _notice
 from core.contracts.analysis.patterns import DURATION, date_group, duration
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _D = date_group("d")
 

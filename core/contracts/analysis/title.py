@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.contracts.analysis.text import Document
+from core.contracts.analysis.prose import Document
 
 _KIND_WORDS = (
     r"AGREEMENT|CONTRACT|LEASE|LICEN[CS]E|MEMORANDUM|ADDENDUM|AMENDMENT|ORDER|TERMS|DEED|"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from core.contracts.contract import ContractRejected
 from core.contracts.extraction.limits import MAX_TEXT_CHARS
-from core.contracts.extraction.text import decode_text
+from core.contracts.extraction.plain_text import decode_text
+from core.contracts.formats import BY_MEDIA_TYPE, resolve
 
 __all__ = ["MAX_TEXT_CHARS", "decode_text", "extract_text"]
 
@@ -18,20 +19,11 @@ def extract_text(data: bytes, media_type: str) -> str:
     if not data:
         raise ContractRejected("empty file")
     kind = media_type.split(";", 1)[0].strip().lower()
-    if kind == "application/pdf":
-        from core.contracts.extraction.pdf import pdf_text
-
-        text = pdf_text(data)
-    elif kind == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
-        from core.contracts.extraction.docx import docx_text
-
-        text = docx_text(data)
-    elif kind in ("text/html", "application/xhtml+xml"):
-        from core.contracts.extraction.html import html_text
-
-        text = html_text(data)
-    elif kind.startswith("text/") or kind == "application/json":
-        text = decode_text(data)
+    fmt = BY_MEDIA_TYPE.get(kind)
+    if fmt is not None:
+        text = str(resolve(fmt.extractor)(data))
+    elif kind.startswith("text/"):
+        text = decode_text(data)  # a text type no format names: read as plain text
     else:
         raise ContractRejected(f"unsupported media type {media_type!r}")
     return text[:MAX_TEXT_CHARS]

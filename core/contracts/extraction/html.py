@@ -7,7 +7,7 @@ import warnings
 
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-from core.contracts.extraction.text import decode_text
+from core.contracts.extraction.plain_text import decode_text
 
 _BLOCKS = (
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "section",
