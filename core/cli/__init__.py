@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from core.cli import analysis_commands, engine_commands, report_commands
+from core.cli import (
+    analysis_commands,
+    batch_commands,
+    local_commands,
+    report_commands,
+    run_command,
+    worker_command,
+)
 from core.version import version
 
 
@@ -33,5 +40,10 @@ def main() -> None:
     """Run contract batches on Celery workers and get exactly one report per batch."""
 
 
-for _module in (engine_commands, analysis_commands, report_commands):
+main.add_command(worker_command.worker_command)
+main.add_command(run_command.run_command)
+for _command in (batch_commands.status_command, batch_commands.report_command, batch_commands.cancel_command,
+                 batch_commands.quarantine_command, local_commands.local_group):
+    main.add_command(_command)
+for _module in (analysis_commands, report_commands):
     _module.register(main)

@@ -13,11 +13,14 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from core.outcome import ALL_OUTCOMES, Outcome
-from core.printable import printable
+
+# The rows and the words of the report, re-exported: views and exports import them from here.
+from core.reporting.report_rows import ContractRow, parse_date, parse_datetime, read_row, text_value
+from core.reporting.wording import EXPIRY_WINDOWS, format_duration, format_money, key_figures, subject_line
 
 # The analysis fields of a succeeded contract's ``result``, in the order exports show them.
 ANALYSIS_FIELDS: tuple[str, ...] = (
@@ -37,36 +40,12 @@ ANALYSIS_FIELDS: tuple[str, ...] = (
     "evidence",
 )
 
-EXPIRY_WINDOWS: tuple[int, ...] = (30, 90, 365)
 EXPIRY_MONTHS = 24
 TOP_COUNTERPARTIES = 10
 TOP_GOVERNING_LAWS = 10
 OTHER = "other"
 NOT_STATED = "(not stated)"
 UNKNOWN_PARTY = "(unknown)"
-# ISO 4217's code for "no currency": used when a value has an amount but no currency, rather than guessing.
-NO_CURRENCY = "XXX"
-
-
-@dataclass(frozen=True, slots=True)
-class ContractRow:
-    """One contract as exports show it, with the analysis fields already parsed."""
-
-    index: int
-    name: str
-    outcome: str
-    error: str | None
-    attempts: int | None
-    runtime_s: float | None
-    worker: str | None
-    task_id: str | None
-    result: Mapping[str, Any]  # {} unless succeeded with a dict result
-    expiration: date | None
-    value_amount: float | None
-    value_currency: str | None
-    parties: tuple[str, ...]
-    governing_law: str | None
-    risk_flags: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,105 +121,6 @@ class Summary:
     @property
     def not_succeeded_rows(self) -> tuple[ContractRow, ...]:
         return tuple(r for r in self.rows if r.outcome != Outcome.SUCCEEDED)
-
-
-# ---------------------------------------------------------------------------------------------- parsing
-
-
-def _text(value: Any) -> str | None:
-    """Text of the report as every export shows it: file names and extracted text can hold bytes that
-    are not UTF-8 and control characters, which CSV, PDF and email writers refuse or render as rows."""
-    if value is None:
-        return None
-    text = printable(str(value).strip())
-    return text or None
-
-
-def _lines(value: Any) -> str | None:
-    """Like ``_text``, for errors: their lines stay lines (the first names the failure)."""
-    if value is None:
-        return None
-    text = "\n".join(printable(line) for line in str(value).strip().split("\n"))
-    return text or None
-
-
-def _number(value: Any) -> float | None:
-    # bool is an int subclass; "true" is not an amount.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def parse_date(value: Any) -> date | None:
-    """An ISO date (or the date part of an ISO datetime); None for anything else."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    # The format says UTC; a naive timestamp from a hand-made file is read as UTC too.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _string_list(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple):
-        return ()
-    return tuple(t for t in (_text(v) for v in value) if t)
-
-
-def _row(index: int, raw: Any) -> ContractRow:
-    entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    raw_outcome = _text(entry.get("outcome"))
-    # Anything but the six outcomes means "we do not know what happened": that is what "lost" says.
-    outcome = raw_outcome if raw_outcome in ALL_OUTCOMES else Outcome.LOST.value
-    error = _lines(entry.get("error"))
-    if raw_outcome and raw_outcome != outcome and not error:
-        error = f"unknown outcome {raw_outcome!r} in the report"
-    result_raw = entry.get("result")
-    result: Mapping[str, Any] = (
-        result_raw if outcome == Outcome.SUCCEEDED and isinstance(result_raw, Mapping) else {}
-    )
-    value = result.get("value")
-    amount = currency = None
-    if isinstance(value, Mapping):
-        amount = _number(value.get("amount"))
-        if amount is not None:
-            currency = (_text(value.get("currency")) or NO_CURRENCY).upper()
-    attempts = entry.get("attempts")
-    return ContractRow(
-        index=index,
-        name=_text(entry.get("name")) or f"#{index + 1}",
-        outcome=outcome,
-        error=error,
-        attempts=attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None,
-        runtime_s=_number(entry.get("runtime_s")),
-        worker=_text(entry.get("worker")),
-        task_id=_text(entry.get("task_id")),
-        result=result,
-        expiration=parse_date(result.get("expiration_date")),
-        value_amount=amount,
-        value_currency=currency,
-        parties=_string_list(result.get("parties")),
-        governing_law=_text(result.get("governing_law")),
-        risk_flags=_string_list(result.get("risk_flags")),
-    )
 
 
 # ------------------------------------------------------------------------------------------ aggregating
@@ -335,7 +215,7 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
         raise TypeError("a report is a JSON object")
     today = as_of or datetime.now(UTC).date()
     contracts = report.get("contracts")
-    rows = tuple(_row(i, c) for i, c in enumerate(contracts if isinstance(contracts, list) else []))
+    rows = tuple(read_row(i, c) for i, c in enumerate(contracts if isinstance(contracts, list) else []))
 
     # Counted from the contracts, not copied from report["counts"]: the two can only disagree in a broken
     # report, and then the per-contract list is what every other figure is built from.
@@ -397,11 +277,11 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
     )
 
     return Summary(
-        batch_id=_text(report.get("batch_id")) or "",
-        label=_text(report.get("label")) or "",
+        batch_id=text_value(report.get("batch_id")) or "",
+        label=text_value(report.get("label")) or "",
         created_at=parse_datetime(report.get("created_at")),
         finished_at=parse_datetime(report.get("finished_at")),
-        finalized_by=_text(report.get("finalized_by")) or "",
+        finalized_by=text_value(report.get("finalized_by")) or "",
         as_of=today,
         total=len(rows),
         counts=counts,
@@ -421,58 +301,6 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
         failure_groups=_failure_groups(rows),
     )
 
-
-# ------------------------------------------------------------------------------------------- formatting
-
-
-def format_money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f} {currency}" if amount % 1 else f"{amount:,.0f} {currency}"
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"  # analysis runtimes are often well under a second
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    td = timedelta(seconds=round(seconds))
-    hours, rem = divmod(td.seconds + td.days * 86400, 3600)
-    minutes, secs = divmod(rem, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
-
-
-def key_figures(summary: Summary) -> list[tuple[str, str]]:
-    """The key figures as (label, text) pairs: one list so the PDF, HTML and text bodies say the same."""
-    rate = summary.success_rate
-    figures: list[tuple[str, str]] = [
-        ("Contracts", f"{summary.total:,}"),
-        ("Success rate", f"{rate:.1%}" if rate is not None else "n/a"),
-    ]
-    figures += [(o.replace("_", " ").capitalize(), f"{summary.counts.get(o, 0):,}") for o in ALL_OUTCOMES]
-    if summary.value_by_currency:
-        for currency, amount in summary.value_by_currency.items():
-            figures.append((f"Total value ({currency})", format_money(amount, currency)))
-    else:
-        figures.append(("Total value", "no values found"))
-    for window in EXPIRY_WINDOWS:
-        figures.append((f"Expiring in {window} days", f"{summary.expiring_within.get(window, 0):,}"))
-    figures.append(("Already expired", f"{summary.already_expired:,}"))
-    figures.append(("Batch wall time", format_duration(summary.wall_time_s)))
-    return figures
-
-
-def subject_line(summary: Summary) -> str:
-    """The subject: "Contract batch <label>: 95 of 100 succeeded, 5 need attention" (one line)."""
-    label = " ".join(summary.display_label.split())  # no CR/LF can reach the Subject header
-    if summary.total == 0:
-        result = "no contracts"
-    elif summary.need_attention == 0:
-        result = f"all {summary.total:,} succeeded"
-    else:
-        verb = "needs" if summary.need_attention == 1 else "need"
-        result = (
-            f"{summary.succeeded:,} of {summary.total:,} succeeded, "
-            f"{summary.need_attention:,} {verb} attention"
-        )
-    return f"Contract batch {label}: {result}"
+__all__ = ["ANALYSIS_FIELDS", "ContractRow", "FailureGroup", "RuntimeStats", "Summary", "counterparty_of",
+           "failure_reason_key", "format_duration", "format_money", "key_figures", "parse_date",
+           "parse_datetime", "subject_line", "summarize"]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.cli import engine_commands, main
+from core.cli import main, run_command
 from core.contracts.loader import MAX_ENTRIES_ENV, load_file
 from core.contracts.tabular import _json_list_entries
 from tests.conftest import ROOT
@@ -100,7 +100,7 @@ def test_a_batch_past_its_limit_is_refused_before_anything_is_written(
 def test_a_big_batch_says_its_id_before_it_is_sent(
     tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_commands, "EARLY_ID_FROM", 3)
+    monkeypatch.setattr(run_command, "EARLY_ID_FROM", 3)
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(3):
