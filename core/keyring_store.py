@@ -62,7 +62,7 @@ def advice(what: str = "passwords") -> str:
 def usable_backend(what: str = "passwords") -> KeyringBackend:
     """The backend secrets go to; raises ``KeyringUnavailable`` when there is no safe one."""
     try:
-        current = keyring.get_keyring()
+        current: KeyringBackend = keyring.get_keyring()
     except Exception as exc:  # a broken PYTHON_KEYRING_BACKEND raises anything at all
         raise KeyringUnavailable(
             f"the OS keyring could not be loaded ({type(exc).__name__}). {advice(what)}"
@@ -72,7 +72,8 @@ def usable_backend(what: str = "passwords") -> KeyringBackend:
         if not safe:
             found = ", ".join(backend_name(b) for b in current.backends) or "none"
             raise KeyringUnavailable(f"no usable OS keyring (found: {found}). {advice(what)}")
-        return safe[0]
+        chosen: KeyringBackend = safe[0]
+        return chosen
     name = backend_name(current)
     if name in UNSAFE_BACKENDS:
         raise KeyringUnavailable(f"no usable OS keyring (backend: {name}). {advice(what)}")

@@ -35,7 +35,7 @@ def status_command(batch_id: str, broker: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    counts = {}
+    counts: dict[str, int] = {}
     for c in data["contracts"]:
         key = c["outcome"] or (c["state"] or "").lower()
         counts[key] = counts.get(key, 0) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -12,6 +12,10 @@ from core.engine.broker import BrokerChoice, BrokerUnavailable, check_reachable,
 from core.keyring_store import KeyringUnavailable
 from core.local.mode import LocalMode
 from core.policy import broker_url
+
+if TYPE_CHECKING:
+    # Imported when used: the client pulls in Celery (~0.6 s), which many commands never need.
+    from core.engine.client import BatchClient
 
 EXIT_NO_REPORT = 1
 EXIT_USAGE = 2
@@ -26,7 +30,7 @@ broker_option = click.option(
 )
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -40,7 +44,7 @@ def positive_seconds(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
+def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> BatchClient:
     """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
     from core.engine.client import BatchClient
 
@@ -53,7 +57,7 @@ def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Any:
     return BatchClient(url)
 
 
-def client_for(broker: str | None) -> Any:
+def client_for(broker: str | None) -> BatchClient:
     return connect_client(resolve_broker(broker))
 
 

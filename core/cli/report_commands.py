@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import click
 import redis
 
-from core import config
+from core import config, keyring_store
 from core.engine.broker import BrokerUnavailable, resolve_broker
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
@@ -94,13 +94,13 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
         hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
         _die(f"{exc}{hint}")
     try:
-        report = client.report(batch)
+        stored = client.report(batch)
     except (redis.RedisError, ValueError) as exc:
         _die(f"cannot read the report of batch {batch}: {exc}")
-    if report is None:
+    if stored is None:
         _die(f"batch {batch} has no final report (unknown batch, or it has not finished yet)")
     ttl = client.settings.result_expires
-    return _Loaded(report, lambda: send_log_for(batch, redis=client.redis, ttl_s=ttl))
+    return _Loaded(stored, lambda: send_log_for(batch, redis=client.redis, ttl_s=ttl))
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -290,7 +290,7 @@ def email_setup_command(
             password = click.prompt(prompt, hide_input=True, default="", show_default=False) or None
         if password:
             backend = secrets.store_password(settings.user, settings.host, password)
-            entry = f"{secrets.SERVICE} / {secrets.account(settings.user, settings.host)}"
+            entry = f"{keyring_store.SERVICE} / {secrets.account(settings.user, settings.host)}"
             click.echo(f"  password  stored in the OS keyring ({backend}, entry {entry})")
         else:
             stored = secrets.has_password(settings.user, settings.host)

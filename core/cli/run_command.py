@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,10 +29,15 @@ from core.local.mode import LocalMode, Started
 from core.policy import local_worker_count
 from core.printable import printable
 
+if TYPE_CHECKING:
+    from core.contracts.loader import LoadResult
+    from core.engine.client import BatchClient, Progress
+    from core.engine.ledger import BatchMeta
+
 EARLY_ID_FROM = 1_000  # batches at least this big print their id before they are sent
 
 
-def _print_progress(progress: Any) -> None:
+def _print_progress(progress: Progress) -> None:
     done = progress.finished
     running = progress.states.get("STARTED", 0)
     failed = progress.states.get("FAILURE", 0) + progress.states.get("REVOKED", 0)
@@ -105,7 +110,7 @@ def _stopping_on_failure(local: LocalMode, started: Started) -> Iterator[None]:
 
 
 def _launch(
-    loaded: Any, choice: BrokerChoice, local: LocalMode, started: Started, label: str,
+    loaded: LoadResult, choice: BrokerChoice, local: LocalMode, started: Started, label: str,
     soft_time_limit: float | None, time_limit: float | None, deadline: float | None, wait: bool,
     as_json: bool, out: Path | None,
 ) -> None:
@@ -115,7 +120,7 @@ def _launch(
     soft_time_limit = soft_time_limit or positive_seconds(engine_cfg.get("soft_time_limit"))
     time_limit = time_limit or positive_seconds(engine_cfg.get("time_limit"))
     deadline = deadline or positive_seconds(engine_cfg.get("deadline"))
-    def created(meta: Any) -> None:
+    def created(meta: BatchMeta) -> None:
         if meta.dispatched >= EARLY_ID_FROM:  # a big batch takes a while to send: say which it is now
             click.echo(f"batch {meta.batch_id}: sending {meta.dispatched:,} contracts", err=True)
 
@@ -177,7 +182,7 @@ class WorkerWatch:
     GRACE_S = 15.0
     OUTAGE_EVERY_S = 15.0
 
-    def __init__(self, client: Any, local: LocalMode | None) -> None:
+    def __init__(self, client: BatchClient, local: LocalMode | None) -> None:
         self.client, self.local = client, local
         self.since = time.monotonic()
         self.next_check = self.since + self.GRACE_S
@@ -221,7 +226,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     try:
-        from core.reporting.exporter import export_report  # type: ignore[import-not-found]
+        from core.reporting.exporter import export_report
     except ImportError:
         return
     export_report(report, out)

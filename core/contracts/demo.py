@@ -13,6 +13,7 @@ import io
 import json
 import random
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -134,7 +135,7 @@ def make_contract(rng: random.Random, index: int) -> DemoContract:
             f'(the "Initial Term"), unless terminated earlier in accordance with Section 6.'
         )
         term = f"{years} year{'s' if years > 1 else ''}"
-    if auto:
+    if auto and renewal_years is not None:
         unit = "year" if renewal_years == 1 else "years"
         renewal_sentence = (
             f"Thereafter this Agreement shall automatically renew for successive "
@@ -282,13 +283,14 @@ def write_demo(out_dir: Path, *, count: int = 12, seed: int = 0, broken: bool = 
             csv_entries.append((contract, _entry(contract, structured=len(csv_entries) % 2 == 0)))
             continue
         name = f"{contract.name}.{kind}"
-        data = {
+        writers: dict[str, Callable[[Any], bytes]] = {
             "pdf": _pdf_bytes,
             "docx": _docx_bytes,
             "html": _html_bytes,
             "txt": lambda c: "\n\n".join(c.paragraphs).encode("utf-8"),
             "md": lambda c: ("# " + c.paragraphs[0] + "\n\n" + "\n\n".join(c.paragraphs[1:])).encode("utf-8"),
-        }[kind](contract)
+        }
+        data = writers[kind](contract)
         del text
         (out_dir / name).write_bytes(data)
         written.append(out_dir / name)

@@ -16,7 +16,8 @@ from typing import Any
 from celery import Celery
 from celery.app import backends
 from celery.backends.redis import RedisBackend
-from kombu import Exchange, Queue, pools
+from kombu import pools
+from kombu.entity import Exchange, Queue
 
 from core.engine.guarded_transport import guarded_url, register
 from core.engine.settings import EngineSettings
@@ -142,6 +143,7 @@ def _forget_connections() -> None:
     """
     pools.reset()
     app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    if app.__dict__.get("amqp") is not None:
+        app.amqp._producer_pool = None
     app._backend_cache = None
     app._local = threading.local()

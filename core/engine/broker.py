@@ -41,7 +41,7 @@ def validate_url(url: str) -> str:
     try:
         parts.port  # noqa: B018 - raises for a port that is not a number or out of range
         if parts.scheme in ("redis", "rediss"):
-            redis.connection.parse_url(url)  # redis-py's own reading of the query options
+            redis.connection.parse_url(url)  # type: ignore[no-untyped-call]  # redis-py reads the options
     except ValueError as exc:
         raise InvalidBrokerUrl(f"not a valid Redis URL: {shown!r}: {scrub(str(exc))}") from None
     return url

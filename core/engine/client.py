@@ -279,7 +279,7 @@ class BatchClient:
         ids = [e.task_id for e in patient(lambda: self.entries(batch_id)) if e.task_id is not None]
         next_progress = 0.0
         while True:
-            report = patient(lambda: self.report(batch_id))
+            report: dict[str, Any] | None = patient(lambda: self.report(batch_id))
             if report is not None:
                 return report
             if on_poll is not None:

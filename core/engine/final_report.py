@@ -32,6 +32,7 @@ def build_report(
     contracts: list[dict[str, Any]] = []
     counts = dict.fromkeys(ALL_OUTCOMES, 0)
     for entry in entries:
+        row: dict[str, Any]
         if entry.task_id is None:
             row = {
                 "name": entry.name,
@@ -45,6 +46,8 @@ def build_report(
             }
         else:
             snap = snapshots[entry.task_id]
+            outcome: str
+            error: str | None
             if snap.outcome is None:
                 outcome, error = unfinished_outcome.value, f"{unfinished_reason} (last state {snap.state})"
             else:

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import redis
 
@@ -163,7 +164,7 @@ class Finalizer:
             r.eval(_RELEASE, 1, claim_key, token)
 
     def _store(
-        self, batch_id: str, report: dict, settings: EngineSettings, claim_key: str, token: str
+        self, batch_id: str, report: dict[str, Any], settings: EngineSettings, claim_key: str, token: str
     ) -> int:
         """1: stored; 0: the lease is no longer ours; -1: a report was already there."""
         ttl = int(settings.result_expires)

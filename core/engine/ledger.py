@@ -61,6 +61,11 @@ STATE_FINAL = "final"
 CHUNK = 1000
 
 
+def _text(value: bytes | str | object) -> str:
+    """A value redis-py returned (bytes, as this client does not decode) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def batch_key(batch_id: str, suffix: str = "") -> str:
     return f"{PREFIX}batch:{batch_id}{':' + suffix if suffix else ''}"
 
@@ -164,7 +169,7 @@ def read_meta(r: redis.Redis, batch_id: str) -> tuple[BatchMeta, str] | None:
     raw_meta, state = r.hmget(batch_key(batch_id), "meta", "state")
     if raw_meta is None:
         return None
-    return BatchMeta.from_json(json.loads(raw_meta)), (state or b"").decode()
+    return BatchMeta.from_json(json.loads(raw_meta)), _text(state or b"")
 
 
 def read_entries(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None) -> list[Entry]:
@@ -174,7 +179,7 @@ def read_entries(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None
 
 def read_state(r: redis.Redis, batch_id: str) -> str | None:
     raw = r.hget(batch_key(batch_id), "state")
-    return None if raw is None else raw.decode()
+    return None if raw is None else _text(raw)
 
 
 _TRANSITION = """
@@ -253,11 +258,11 @@ def add_revoked(r: redis.Redis, batch_id: str, task_ids: Sequence[str], ttl: flo
 
 
 def open_batches(r: redis.Redis) -> list[str]:
-    return [b.decode() for b in r.zrange(OPEN_KEY, 0, -1)]
+    return [_text(b) for b in r.zrange(OPEN_KEY, 0, -1)]
 
 
 def recent_batches(r: redis.Redis, limit: int = 200) -> list[str]:
-    return [b.decode() for b in r.zrevrange(ALL_KEY, 0, limit - 1)]
+    return [_text(b) for b in r.zrevrange(ALL_KEY, 0, limit - 1)]
 
 
 REPORT_READ_CHUNK = 1 << 20
@@ -274,13 +279,14 @@ def read_report_json(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | 
     key = batch_key(batch_id, "report")
     if pacer is None:
         raw = r.get(key)
-        return None if raw is None else bytes(raw)
+        return None if raw is None else raw if isinstance(raw, bytes) else str(raw).encode()
     size = int(r.strlen(key))
     if size == 0:
         return None
     parts: list[bytes] = []
     for start in range(0, size, REPORT_READ_CHUNK):
-        parts.append(r.getrange(key, start, start + REPORT_READ_CHUNK - 1))
+        part = r.getrange(key, start, start + REPORT_READ_CHUNK - 1)
+        parts.append(part if isinstance(part, bytes) else str(part).encode())
         pacer()
     data = b"".join(parts)
     return data if len(data) == size else None

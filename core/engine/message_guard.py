@@ -68,7 +68,7 @@ def _body_problem(body: Any) -> str | None:
 
 def decode_body(envelope: Mapping[str, Any]) -> bytes:
     """The body's bytes as kombu will decode them (raises ValueError when it cannot)."""
-    body = envelope["body"]
+    body: str = envelope["body"]
     encoding = envelope["properties"].get("body_encoding")
     if encoding == "base64":
         try:

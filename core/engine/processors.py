@@ -26,7 +26,8 @@ def resolve_callable(spec: str) -> Callable[..., Any]:
         target = getattr(target, attr)
     if not callable(target):
         raise TypeError(f"{spec} is not callable")
-    return target
+    function: Callable[..., Any] = target
+    return function
 
 
 def analyze(contract: Contract) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def read_states(
     """``pacer`` (``core.json_yielding.Pacer``) is called between chunks: the desktop app's poller."""
     states: list[str] = []
     for chunk in chunks(task_ids, CHUNK):
-        states.extend(fast_status(raw) for raw in r.mget([result_key(t) for t in chunk]))
+        states.extend(fast_status(raw if isinstance(raw, bytes | None) else str(raw).encode())
+                      for raw in r.mget([result_key(t) for t in chunk]))
         if pacer is not None:
             pacer()
     return states

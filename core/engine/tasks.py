@@ -8,6 +8,7 @@ import time
 from functools import cache
 from typing import Any
 
+import redis
 from billiard.exceptions import WorkerLostError
 from celery import Task
 from celery.exceptions import Ignore
@@ -19,7 +20,7 @@ from core.engine.execution import execute
 from core.engine.finalizer import Finalizer
 from core.engine.outage import soft_limit_deferred, through_outage
 from core.engine.processors import DEFAULT_PROCESSOR, Processor, resolve_callable
-from core.engine.report_hooks import load_hooks, load_hooks_lenient
+from core.engine.report_hooks import Hook, load_hooks, load_hooks_lenient
 from core.engine.settings import EngineSettings
 from core.engine.task_states import LOST_REASON_PREFIX
 
@@ -101,14 +102,14 @@ def revoke_unfinished(ids: list[str]) -> None:
         app.control.revoke(ids, terminate=True, connection=connection)
 
 
-def worker_hooks(r: Any) -> list:
+def worker_hooks(r: redis.Redis) -> list[Hook]:
     """This worker's hooks; a worker started without any uses those another worker published."""
     own = _own_hooks()
     return own if own else load_hooks_lenient(ledger.published_hook_specs(r))
 
 
 @cache
-def _own_hooks() -> list:
+def _own_hooks() -> list[Hook]:
     return load_hooks()
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core import json_yielding
 from core.engine.rows import FAILED_OUTCOMES, RowUpdate, TaskRow, apply_report, rows_from_report
@@ -23,9 +24,32 @@ from core.outcome import Outcome
 
 if TYPE_CHECKING:
     from core.engine.client import BatchClient
-    from core.local.history import HistoryStore
 
 HISTORY_COUNTS_EVERY_S = 2.0
+
+
+class KeptEntry(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def created_ts(self) -> float: ...
+    @property
+    def state(self) -> str: ...
+
+
+class HistoryStore(Protocol):
+    """Where the batches seen on this machine are kept (``core.local.history.HistoryStore``): the engine
+    writes to it without depending on local mode."""
+
+    def record_start(self, *, batch_id: str, label: str, created_at: str, created_ts: float, broker: str,
+                     total: int, state: str = "open") -> None: ...
+
+    def update(self, batch_id: str, *, state: str | None = None, counts: Mapping[str, int] | None = None,
+               report: Mapping[str, Any] | bytes | None = None) -> bool: ...
+
+    def get(self, batch_id: str) -> KeptEntry | None: ...
+
+    def report(self, batch_id: str) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True, slots=True)

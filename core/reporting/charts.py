@@ -8,12 +8,13 @@ area (a titled figure with a "No data" message), never with an empty axis or an 
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
@@ -39,6 +40,11 @@ class ChartSpec:
     name: str  # file stem and Content-ID stem: chart-<name>.png
     title: str
     build: Callable[[Summary], Figure]
+
+
+def _styled() -> contextlib.AbstractContextManager[None]:
+    """The charts' matplotlib settings (style.RC), for the figure built inside."""
+    return matplotlib.rc_context(cast(Any, style.RC))
 
 
 def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
@@ -114,7 +120,7 @@ def _set_title(ax: Axes, title: str) -> None:
 
 
 def outcome_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         _set_title(ax, f"Outcomes ({summary.total:,} contract{'s' if summary.total != 1 else ''})")
         if summary.total == 0:
@@ -134,7 +140,7 @@ def outcome_chart(summary: Summary) -> Figure:
 
 
 def value_by_counterparty_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         currency = summary.value_currency
         # Short: the title starts above the axes, right of the (long) counterparty names, and has to fit
@@ -157,7 +163,7 @@ def value_by_counterparty_chart(summary: Summary) -> Figure:
 
 
 def expiry_timeline_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         months = summary.expirations_by_month
         _set_title(ax, f"Expirations per month (next {len(months)} months)")
@@ -204,7 +210,7 @@ def _month_after(first_of_month: date) -> date:
 
 
 def governing_law_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         _set_title(ax, "Governing law (succeeded contracts)")
         items = summary.governing_law
@@ -218,7 +224,7 @@ def governing_law_chart(summary: Summary) -> Figure:
 
 
 def risk_flags_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         _set_title(ax, "Risk flags (contracts flagged)")
         items = list(summary.risk_flags[:12])
@@ -235,13 +241,14 @@ def risk_flags_chart(summary: Summary) -> Figure:
 
 
 def processing_time_chart(summary: Summary) -> Figure:
-    with matplotlib.rc_context(style.RC):
+    with _styled():
         fig, ax = _new_figure()
         stats = summary.runtime_stats
         _set_title(ax, f"Processing time per contract ({stats.count:,} timed)")
         if not summary.runtimes:
             _no_data(ax, "no contract has a recorded runtime")
             return fig
+        assert stats.median_s is not None and stats.p90_s is not None  # there are runtimes
         data = np.asarray(summary.runtimes, dtype=float)
         low, high = float(data.min()), float(data.max())
         if high - low < 1e-9:
@@ -253,14 +260,14 @@ def processing_time_chart(summary: Summary) -> Figure:
         if len(edges) - 1 > MAX_HIST_BINS:
             edges = np.linspace(low, high, MAX_HIST_BINS + 1)
         counts, edges, _patches = ax.hist(
-            data, bins=edges, color=style.SERIES, edgecolor="white", linewidth=0.5
+            data, bins=list(edges), color=style.SERIES, edgecolor="white", linewidth=0.5
         )
         ax.set_xlabel("seconds (last attempt)")
         ax.set_ylabel("contracts")
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         ax.grid(axis="y", color=style.GRID, linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.set_ylim(0, max(counts) * 1.15)
+        ax.set_ylim(0, float(max(counts)) * 1.15)
         # Different line styles as well as colours: still told apart in greyscale print.
         ax.axvline(
             stats.median_s,

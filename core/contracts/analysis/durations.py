@@ -20,7 +20,7 @@ class Duration:
         return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
 
     def after(self, start: date) -> date:
-        return start + relativedelta(**{f"{self.unit}s": self.count})
+        return start + relativedelta(**{f"{self.unit}s": self.count})  # type: ignore[arg-type]
 
     def days(self) -> int:
         return self.count * {"year": 365, "month": 30, "week": 7, "day": 1}[self.unit]

@@ -11,6 +11,7 @@ wordings are read when no clause names a place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from core.contracts.analysis.jurisdictions import PLACE, canonical, normalized, place_value
@@ -165,6 +166,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
     flat = doc.flat
     found: list[_Candidate] = []
     # Law words found with str.find; the sentence (the costly part) only once a place follows the word.
+    laws: Iterator[re.Match[str] | None]
     if doc.lower:
         words = doc.whole_words(("law", "laws", "legislation"))
         laws = (_LAW_WORD.match(flat, at) for at in words)
@@ -229,5 +231,4 @@ def _forum(doc: Document) -> Law | None:
         sentence = doc.sentence(match.start(), match.end())
         if _DISPUTE.search(sentence):
             return Law("People's Republic of China", _FORUM_NOTE + sentence, forum=True)
-    return None
     return None

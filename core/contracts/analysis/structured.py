@@ -147,9 +147,9 @@ def _value(fields: dict[str, Any]) -> dict[str, Any] | None:
         for sign, code in symbol.items():
             if sign in text:
                 currency = currency or code
-        code = re.search(r"\b([A-Z]{3})\b", text)
-        if code:
-            currency = currency or code.group(1)
+        iso = re.search(r"\b([A-Z]{3})\b", text)
+        if iso:
+            currency = currency or iso.group(1)
         number = re.search(r"\d[\d,]*(?:\.\d+)?", text)
         amount = float(number.group().replace(",", "")) if number else None
     try:
