@@ -171,3 +171,12 @@ def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     names = [c["name"] for c in report["contracts"]]
     assert len(names) == len(set(names)), "a contract appears twice in the report"
     return {c["name"]: c for c in report["contracts"]}
+
+
+def make_ledger(r: Any, batch_id: str, task_ids: list[str]) -> None:
+    """A frozen ledger of ``task_ids`` written straight to Redis (tests of the report step, no launch)."""
+    from core.engine import ledger
+
+    meta = ledger.BatchMeta(batch_id, "", "2026-01-01T00:00:00+00:00", time.time(), len(task_ids),
+                            len(task_ids), 1, 2, None, 60)
+    ledger.create_batch(r, meta, [ledger.Entry(t, t) for t in task_ids])

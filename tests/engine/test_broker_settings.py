@@ -22,7 +22,7 @@ from core.engine.broker import (
 )
 from core.local.mode import LocalMode
 from core.local.server import RedisServer
-from tests.reporting.memory_keyring import MemoryKeyring
+from tests.mail.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture

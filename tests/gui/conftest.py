@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 from tests.engine.conftest import FAST_ENV, PROCESSOR
 
 # The reporting tests' real SMTP servers, TLS CA and in-memory keyring, reused as they are.
-from tests.reporting.conftest import (  # noqa: F401
+from tests.mail.conftest import (  # noqa: F401
     _no_smtp_env,
     ca,
     ca_file,

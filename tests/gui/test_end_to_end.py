@@ -19,8 +19,8 @@ from gui.main_window import MainWindow
 from gui.models import RUNNING
 from gui.settings_dialog import SettingsDialog
 from tests.engine.conftest import contract_files
-from tests.reporting.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
-from tests.reporting.memory_keyring import MemoryKeyring
+from tests.mail.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
+from tests.mail.memory_keyring import MemoryKeyring
 
 BATCH_TIMEOUT_MS = 120_000
 

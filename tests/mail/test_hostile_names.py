@@ -18,8 +18,8 @@ import pytest
 from core.contracts.loader import load_paths
 from core.engine.final_report import format_report_text
 from tests.engine.test_cli import cli
-from tests.reporting.conftest import SmtpServer
-from tests.reporting.test_cli_mail import configure, run
+from tests.mail.conftest import SmtpServer
+from tests.mail.test_cli_mail import configure, run
 
 CONTRACT = b"This Agreement is made on 1 March 2024 between Acme Inc. and Beta LLC. Term: two years."
 NAMES = [b"bad\xff\xfename.txt", b"evil\nrejected x.txt: injected.txt", b"esc\x1b[31mred.txt",

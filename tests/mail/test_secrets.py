@@ -12,7 +12,7 @@ from keyring.backends import fail, null
 
 from core.mail import secrets
 from core.mail.errors import KeyringUnavailable, NoPasswordStored
-from tests.reporting.memory_keyring import MemoryKeyring
+from tests.mail.memory_keyring import MemoryKeyring
 
 
 def test_store_and_read(memory_keyring: MemoryKeyring) -> None:

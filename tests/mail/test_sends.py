@@ -11,7 +11,7 @@ from core.mail.errors import AlreadySent, SendInProgress, SentButNotRecorded
 from core.mail.sends import FileSendLog, RedisSendLog, SendRecord, local_log_id
 from core.mail.service import send_report
 from core.reporting.exporter import ReportBundle
-from tests.reporting.conftest import SMTP_PASSWORD, SmtpServer
+from tests.mail.conftest import SMTP_PASSWORD, SmtpServer
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 

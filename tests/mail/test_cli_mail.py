@@ -15,8 +15,8 @@ from keyring.backends import fail
 from core import config
 from core.cli import main
 from core.mail import secrets
-from tests.reporting.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port, small_report
-from tests.reporting.memory_keyring import MemoryKeyring
+from tests.mail.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port, small_report
+from tests.mail.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 

@@ -18,7 +18,7 @@ from core.mail.errors import AuthError, ConnectError, MessageTooLarge, Recipient
 from core.mail.smtp import check_connection, send_message
 from core.reporting.charts import CHARTS
 from core.reporting.exporter import ReportBundle
-from tests.reporting.conftest import REFUSED, SMTP_PASSWORD, SmtpServer, free_port
+from tests.mail.conftest import REFUSED, SMTP_PASSWORD, SmtpServer, free_port
 
 # aiosmtpd warns about AUTH on its implicit-TLS and plain test servers; both are deliberate here.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

@@ -1,0 +1,35 @@
+"""The start gate: whether a header task may run, and what it records."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from core.engine import ledger
+from core.engine.tasks import refusal
+
+
+def test_refusal_gate() -> None:
+    now = time.time()
+    gate = ledger.AttemptGate
+    assert refusal(gate("open", None, 1), now) is None
+    assert refusal(gate("open", now + 10, 1), now) is None
+    assert refusal(gate("open", now - 1, 1), now) == "lost: started after its batch's deadline"
+    assert refusal(gate("cancelled", None, 1), now) == "batch cancelled"
+    assert refusal(gate("closing", None, 1), now).startswith("lost:")
+    assert refusal(gate("final", None, 1), now).startswith("lost:")
+    assert refusal(gate(None, None, 1), now) == "lost: its batch no longer exists"
+    assert refusal(gate("open", None, 1, revoked=True), now) == "revoked"
+
+
+def test_a_task_of_a_batch_that_does_not_exist_writes_nothing(redis_url: str) -> None:
+    r = redis.Redis.from_url(redis_url)
+    r.set(ledger.ACTIVITY_KEY, "1000.0")
+    gate = ledger.begin_attempt(r, "nosuchbatch", "nosuchbatch-0", "w@x", time.time())
+    assert gate.state is None and gate.attempt == 0
+    assert refusal(gate, time.time()) is not None
+    # No keys that nothing would ever expire, and the idle clock of the real batches is not reset.
+    assert r.keys(ledger.batch_key("nosuchbatch") + "*") == []
+    assert r.get(ledger.ACTIVITY_KEY) == b"1000.0"
+    r.close()
