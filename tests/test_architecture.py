@@ -57,3 +57,34 @@ def test_modules_stay_small_and_say_what_they_hold() -> None:
             undocumented.append(str(path.relative_to(ROOT)))
     assert not too_long, too_long
     assert not undocumented, undocumented
+
+
+def _modules_in_the_documented_tree() -> set[str]:
+    """The paths the tree at the top of docs/architecture.md names (a line may name several files)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```\n", 2)[1]
+    folders: list[str] = []
+    named: set[str] = set()
+    for line in block.splitlines():
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        names = []
+        for token in line.split():
+            if not token.endswith((".py", "/")) or token.startswith("`"):
+                break
+            names.append(token)
+        if names and names[0].endswith("/"):
+            del folders[depth:]
+            folders.append(names[0].rstrip("/"))
+            continue
+        for name in names:
+            named.add("/".join([*folders[:depth], name]))
+    return named
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    documented = _modules_in_the_documented_tree()
+    actual = {str(p.relative_to(ROOT)) for top in ("core", "gui") for p in (ROOT / top).rglob("*.py")
+              if p.name != "__init__.py" and not (top == "core" and p.parent.name == "cli"
+                                                   and p.name == "__main__.py")}
+    assert not actual - documented, f"missing from docs/architecture.md: {sorted(actual - documented)}"
+    assert not documented - actual, f"named but absent: {sorted(documented - actual)}"
