@@ -1,6 +1,9 @@
-"""Render ``docs/screenshots/main-window-running.png`` and ``report-view.png`` from the real window.
+"""Render the screenshots of ``docs/screenshots/`` from the real window, at a laptop's 1366x768:
+``main-window-running.png`` (mid-run, a contract selected), ``detail-pane.png`` (the detail of a contract
+with extracted fields), ``report-view.png`` and ``email-settings.png`` (Settings, Email tab, after a
+connection test against nothing).
 
-    python -m tests.gui.make_screenshots [--out docs/screenshots]
+    python -m tests.gui.make_screenshots [--out docs/screenshots] [--size 1366x768]
 
 Runs offscreen in local mode (its own private Redis and worker in a temporary data dir) on copies of the
 sample contracts, with a processor that takes a second or two per contract so the grid is caught
@@ -82,7 +85,9 @@ def prepare(folder: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default="1366x768", help="the window's size, WIDTHxHEIGHT")
     args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
     base = Path(tempfile.mkdtemp(prefix="cbm-shots-"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         os.environ[var] = str(base / var.lower())
@@ -103,10 +108,11 @@ def main() -> int:
     local = LocalMode(base / "local")
     local.ensure_running(2, processor="tests.gui.make_screenshots:slow_analyze")
     from gui.main_window import TAB_REPORT, MainWindow
+    from gui.settings_dialog import TAB_EMAIL
 
     ctx = create_context(local=local)
     window = MainWindow(ctx)
-    window.resize(1440, 900)
+    window.resize(width, height)
     window.show()
     args.out.mkdir(parents=True, exist_ok=True)
     state = {"running_shot": False, "ok": False}
@@ -126,16 +132,24 @@ def main() -> int:
                     break
             app.processEvents()
             window.grab().save(str(args.out / "main-window-running.png"))
+            window.grid.detail.parentWidget().grab().save(str(args.out / "detail-pane.png"))
             state["running_shot"] = True
-            print("main-window-running.png", file=sys.stderr)
+            print("main-window-running.png, detail-pane.png", file=sys.stderr)
 
     def shown(_batch: str) -> None:
-        window.splitter.setSizes([0, 1440])  # the contracts panel folded away, as a user reading would
         window.tabs.setCurrentIndex(TAB_REPORT)
 
         def shoot() -> None:
             window.grab().save(str(args.out / "report-view.png"))
             print("report-view.png", file=sys.stderr)
+            dialog = window.show_settings(TAB_EMAIL)
+            dialog.test_connection()  # nothing typed yet: what does a first-time user see?
+            QTimer.singleShot(1500, lambda: shoot_dialog(dialog))
+
+        def shoot_dialog(dialog: Any) -> None:
+            dialog.grab().save(str(args.out / "email-settings.png"))
+            print("email-settings.png", file=sys.stderr)
+            dialog.reject()
             state["ok"] = True
             app.quit()
 
