@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         prog.addWidget(self.batch_label)
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Batch progress")
-        self.progress_bar.setFormat("%v / %m done")
+        self.progress_bar.setFormat("")
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         prog.addWidget(self.progress_bar, 1)

@@ -1,5 +1,6 @@
-"""The progress line under the grid: the batch's name and state, a bar of done contracts, and the
-failures, elapsed time and ETA beside it."""
+"""The progress line under the grid: the batch's name and state, a bar of done contracts (of every contract
+in the batch, load rejections included: ``core.counts``), and beside it how many need attention, the
+elapsed time and the ETA."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QProgressBar
 
+from core.counts import attention_words
 from core.engine.watch import BatchProgress
 from gui.app_context import CurrentBatch
 
@@ -35,8 +37,9 @@ class ProgressDisplay:
 
     def update(self, cur: CurrentBatch, p: BatchProgress) -> None:
         self.progress = p
-        self.bar.setRange(0, max(1, p.total))
-        self.bar.setValue(p.done)
+        self.bar.setRange(0, max(1, p.counts.total))
+        self.bar.setValue(p.counts.done)
+        self.bar.setFormat(f"{p.counts.done:,} of {p.counts.total:,} done")
         self.show_state(cur, p.state)
         self.refresh(cur)
 
@@ -53,9 +56,11 @@ class ProgressDisplay:
             elapsed = cur.summary.wall_time_s
         else:
             elapsed = time.time() - p.created_ts if p.created_ts else 0.0
-        parts = [f"{p.failures:,} failed", f"elapsed {clock(elapsed)}"]
-        if not finished and 0 < p.done < p.total and elapsed > 0:
-            parts.append(f"ETA {clock(elapsed / p.done * (p.total - p.done))}")
+        c = p.counts
+        parts = [attention_words(c.needs_attention), f"elapsed {clock(elapsed)}"]
+        ran = c.done - p.not_sent  # the rate is that of contracts that ran, not of files refused at load
+        if not finished and ran > 0 and c.done < c.total and elapsed > 0:
+            parts.append(f"ETA {clock(elapsed / ran * (c.total - c.done))}")
         elif finished:
             parts.append("final")
         self.text.setText(" · ".join(parts))

@@ -33,6 +33,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     for var in ("CONTRACT_BATCH_BROKER", "CONTRACT_BATCH_PROCESSOR", "CONTRACT_BATCH_REPORT_HOOKS"):
         monkeypatch.delenv(var, raising=False)
+    # Numbers and dates in one known locale and time zone, whatever the machine's (tests of other
+    # locales set their own).
+    monkeypatch.setenv("CONTRACT_BATCH_LOCALE", "en_US")
+    monkeypatch.setenv("TZ", "UTC")
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core import json_yielding
-from core.engine.rows import FAILED_OUTCOMES, RowUpdate, TaskRow, apply_report, rows_from_report
+from core.counts import BatchCounts
+from core.engine.rows import RowUpdate, TaskRow, apply_report, rows_from_report
 from core.engine.task_states import READY_STATES
 from core.json_yielding import Pacer
 from core.outcome import Outcome
@@ -56,11 +57,9 @@ class HistoryStore(Protocol):
 class BatchProgress:
     batch_id: str
     state: str  # open | cancelled | closing | final | expired
-    total: int  # dispatched tasks
-    done: int
-    failures: int
-    counts: dict[str, int]
+    counts: BatchCounts  # every contract of the batch, load rejections included (``core.counts``)
     created_ts: float
+    not_sent: int = 0  # of which rejected while loading (done from the start: not in an ETA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +81,6 @@ class Poll:
     report: dict[str, Any] | None  # set once, when the batch is found final
 
 
-def _done(state: str, outcome: str | None) -> bool:
-    return outcome is not None or state in READY_STATES
-
-
 @dataclass
 class BatchWatch:
     batch_id: str
@@ -99,31 +94,29 @@ class BatchWatch:
     recorded: tuple[Any, ...] = ()  # (state, counts) last written to the history
     recorded_at: float = 0.0
     pending: list[int] = field(default_factory=list)  # tasks not yet in a ready state
-    counts: Counter[str] = field(default_factory=Counter)  # outcome (or "unfinished") -> tasks
-    done: int = 0
-    failures: int = 0
+    load_rejected: int = 0  # contracts the launch could not load: rejected from the start, never sent
+    tally: Counter[str | None] = field(default_factory=Counter)  # dispatched tasks: outcome or None -> n
 
     # -- counts, kept row by row ---------------------------------------------------------------------
 
     def reset(self, states: list[str], outcomes: list[str | None]) -> None:
         self.states, self.outcomes = states, outcomes
         self.pending = [k for k, s in enumerate(states) if s not in READY_STATES]
-        self.counts = Counter(o or "unfinished" for o in outcomes)
-        self.done = sum(1 for s, o in zip(states, outcomes, strict=True) if _done(s, o))
-        self.failures = sum(1 for o in outcomes if o in FAILED_OUTCOMES)
+        self.tally = Counter(outcomes)
 
     def set(self, k: int, state: str, outcome: str | None) -> None:
-        old_state, old_outcome = self.states[k], self.outcomes[k]
-        self.counts[old_outcome or "unfinished"] -= 1
-        self.counts[outcome or "unfinished"] += 1
-        self.done += _done(state, outcome) - _done(old_state, old_outcome)
-        self.failures += (outcome in FAILED_OUTCOMES) - (old_outcome in FAILED_OUTCOMES)
+        self.tally[self.outcomes[k]] -= 1
+        self.tally[outcome] += 1
         self.states[k], self.outcomes[k] = state, outcome
 
+    def counts(self) -> BatchCounts:
+        """The batch's counts as every surface shows them: the load rejections count as rejected."""
+        tally = {o: n for o, n in self.tally.items() if o is not None}
+        tally[Outcome.REJECTED] = tally.get(Outcome.REJECTED, 0) + self.load_rejected
+        return BatchCounts.from_mapping({**tally, "unfinished": self.tally.get(None, 0)})
+
     def progress(self, state: str) -> BatchProgress:
-        counts = {key: n for key, n in self.counts.items() if n}
-        return BatchProgress(self.batch_id, state, len(self.ids), self.done, self.failures, counts,
-                             self.created_ts)
+        return BatchProgress(self.batch_id, state, self.counts(), self.created_ts, self.load_rejected)
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -144,6 +137,7 @@ class BatchWatch:
             if e.task_id is not None:
                 self.ids.append(e.task_id)
                 self.row_of.append(i)
+        self.load_rejected = len(entries) - len(self.ids)
         snaps = client.snapshots(self.batch_id, self.ids, pacer)
         for k, s in enumerate(snaps):
             row = rows[self.row_of[k]]
@@ -203,7 +197,8 @@ class BatchWatch:
                 report_json: bytes | None) -> None:
         # The history follows the batch's state at once and its counts every few seconds: a SQLite write
         # on every refresh was a good part of the poller's time during a big batch.
-        seen = (state, tuple(sorted(progress.counts.items())))
+        stored = progress.counts.as_mapping()
+        seen = (state, tuple(sorted(stored.items())))
         now = time.monotonic()
         state_changed = not self.recorded or self.recorded[0] != state
         if report_json is not None or state_changed or (
@@ -211,7 +206,7 @@ class BatchWatch:
         ):
             self.recorded, self.recorded_at = seen, now
             # The report's JSON goes to the history as read: re-encoding megabytes would busy this thread.
-            history.update(self.batch_id, state=state, counts=progress.counts, report=report_json)
+            history.update(self.batch_id, state=state, counts=stored, report=report_json)
 
     def _reconcile(self, report: dict[str, Any], pacer: Pacer) -> list[RowUpdate]:
         """The report's outcome is final: rows it settled without a Celery state change (lost, revoked

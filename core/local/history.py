@@ -20,6 +20,8 @@ from typing import Any
 
 from core import json_yielding
 from core.config import data_dir
+from core.counts import BatchCounts
+from core.outcome import Outcome
 
 FILE_NAME = "history.sqlite3"
 # Batch states as the ledger names them, plus "unknown" when the broker no longer has the batch.
@@ -58,6 +60,18 @@ class HistoryEntry:
     @property
     def finished(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def batch_counts(self) -> BatchCounts:
+        """The counts every surface shows (``core.counts``). Records written before load rejections were
+        counted lack them: what the stored counts miss of the batch's total was refused at load."""
+        counts = BatchCounts.from_mapping(self.counts)
+        missing = self.total - counts.total
+        if missing <= 0:
+            return counts
+        outcomes = dict(counts.outcomes)
+        outcomes[Outcome.REJECTED] = outcomes.get(Outcome.REJECTED, 0) + missing
+        return BatchCounts(outcomes, counts.unfinished)
 
 
 def default_path() -> Path:

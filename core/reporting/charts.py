@@ -26,9 +26,10 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from core.outcome import ALL_OUTCOMES
+from core.outcome import ALL_OUTCOMES, Outcome
 from core.reporting import style
 from core.reporting.summary import NOT_STATED, OTHER, UNKNOWN_PARTY, Summary, format_duration
+from core.reporting.wording import format_date
 
 MAX_LABEL_CHARS = 34
 MAX_HIST_BINS = 30
@@ -126,12 +127,14 @@ def outcome_chart(summary: Summary) -> Figure:
         if summary.total == 0:
             _no_data(ax, "this batch has no contracts")
             return fig
-        counts = [summary.counts.get(o, 0) for o in ALL_OUTCOMES]
+        # Only the outcomes some contract had: six bars of which four are zero hid the two that mattered.
+        shown = [o for o in ALL_OUTCOMES if summary.counts.get(o, 0) or o == Outcome.SUCCEEDED]
+        counts = [summary.counts.get(o, 0) for o in shown]
         total = summary.total
         _hbars(
             ax,
-            list(zip([style.OUTCOME_LABELS[o] for o in ALL_OUTCOMES], counts, strict=True)),
-            colours=[style.OUTCOME_COLOURS[o] for o in ALL_OUTCOMES],
+            list(zip([style.OUTCOME_LABELS[o] for o in shown], counts, strict=True)),
+            colours=[style.OUTCOME_COLOURS[o] for o in shown],
             fmt=lambda v: f"{int(v):,} ({v / total:.0%})" if v else "0",
             xlabel="contracts",
         )
@@ -197,7 +200,7 @@ def expiry_timeline_chart(summary: Summary) -> Figure:
         later = sum(1 for r in summary.rows if r.expiration and r.expiration >= end)
         _note(
             fig,
-            f"As of {summary.as_of.isoformat()}: {summary.already_expired:,} already expired, "
+            f"As of {format_date(summary.as_of)}: {summary.already_expired:,} already expired, "
             f"{later:,} expire later.",
         )
         return fig
@@ -226,15 +229,18 @@ def governing_law_chart(summary: Summary) -> Figure:
 def risk_flags_chart(summary: Summary) -> Figure:
     with _styled():
         fig, ax = _new_figure()
-        _set_title(ax, "Risk flags (contracts flagged)")
-        items = list(summary.risk_flags[:12])
-        if not items:
-            _no_data(ax, "no risk flags raised")
+        _set_title(ax, "Risks (contracts flagged)")
+        groups = summary.risk_groups
+        if not groups:
+            _no_data(ax, "no risk was flagged")
             return fig
-        rest = sum(n for _, n in summary.risk_flags[12:])
+        # In the report's order (decisions, most urgent first; then what to check), in words.
+        items: list[tuple[str, float]] = [(g.label, g.count) for g in groups[:12]]
+        rest = sum(g.count for g in groups[12:])
         if rest:
             items.append((OTHER, rest))
-        colours = [style.OTHER_COLOUR if k == OTHER else style.VERMILLION for k, _ in items]
+        decisions = {g.label for g in groups if g.decision}
+        colours = [style.VERMILLION if k in decisions else style.OTHER_COLOUR for k, _ in items]
         _hbars(ax, items, colours=colours, fmt=lambda v: f"{int(v):,}", xlabel="contracts")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         return fig
@@ -298,7 +304,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("expirations", "Expirations per month", expiry_timeline_chart),
     ChartSpec("governing-law", "Governing law", governing_law_chart),
     ChartSpec("processing-times", "Processing times", processing_time_chart),
-    ChartSpec("risk-flags", "Risk flags", risk_flags_chart),
+    ChartSpec("risk-flags", "Risks", risk_flags_chart),
 )
 
 

@@ -1,9 +1,13 @@
-"""``contracts.csv``: one row per contract, every outcome field and every analysis field.
+"""``contracts.csv``: one row per contract, every outcome field and every analysis field, in the words the
+PDF and the email use ("Timed out", "Expires within 90 days", "Contract value").
 
 Choices (see ``docs/reports-and-email.md``):
 - UTF-8 with a byte-order mark, so Excel (the managers' tool) shows accented party names correctly while
   every other CSV reader still gets plain UTF-8;
-- lists joined with "; ", ``evidence`` and any result keys we do not know as JSON, booleans as true/false;
+- dates stay ISO ``YYYY-MM-DD``: every spreadsheet reads them as dates and sorts them, which "Jul 11,
+  2006" would not allow; amounts stay numbers (a column to sum) with their currency beside them;
+- lists joined with "; ", evidence as "Field: passage" lines, result keys we do not know under their own
+  name in "Other fields", booleans as Yes/No;
 - text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab/CR) are prefixed
   with an apostrophe: contract names and extracted text come from untrusted documents (CSV injection).
 """
@@ -12,18 +16,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from core.reporting.fields import evidence_passages, field_label, risk_label
 from core.reporting.summary import ANALYSIS_FIELDS, ContractRow, Summary
+from core.reporting.wording import outcome_label
 
-OUTCOME_COLUMNS: tuple[str, ...] = ("name", "outcome", "error", "attempts", "runtime_s", "worker", "task_id")
-# "value" becomes two columns so spreadsheets can sum amounts; unknown result keys go to "other_result".
+# (header, what it holds): the outcome of the run first, then the analysis fields in the report's order.
+OUTCOME_COLUMNS: tuple[str, ...] = ("Contract", "Outcome", "Reason", "Tries", "Runtime (s)", "Worker",
+                                    "Task id")
+_SPLIT_VALUE = ("Contract value", "Currency")
 ANALYSIS_COLUMNS: tuple[str, ...] = tuple(
-    c for f in ANALYSIS_FIELDS for c in (("value_amount", "value_currency") if f == "value" else (f,))
+    c for f in ANALYSIS_FIELDS
+    for c in (_SPLIT_VALUE if f == "value" else ("Evidence",) if f == "evidence" else (field_label(f),))
 )
-COLUMNS: tuple[str, ...] = (*OUTCOME_COLUMNS, *ANALYSIS_COLUMNS, "other_result")
+COLUMNS: tuple[str, ...] = (*OUTCOME_COLUMNS, *ANALYSIS_COLUMNS, "Other fields")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,14 +43,22 @@ def _cell(value: Any) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "Yes" if value else "No"
     if isinstance(value, int | float):
         return value
     if isinstance(value, list | tuple):
         return _safe_text("; ".join(str(_cell(v)) for v in value))
     if isinstance(value, dict):
-        return _safe_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        return _safe_text("; ".join(f"{field_label(str(k))}: {_cell(v)}" for k, v in value.items()))
     return _safe_text(str(value))
+
+
+def _field_cell(key: str, value: Any) -> str | int | float:
+    if key == "risk_flags" and isinstance(value, list):
+        return _cell([risk_label(str(f)) for f in value])
+    if key == "contract_type" and isinstance(value, str):
+        return _cell(value[:1].upper() + value[1:])
+    return _cell(value)
 
 
 def row_cells(row: ContractRow) -> list[str | int | float]:
@@ -50,20 +66,22 @@ def row_cells(row: ContractRow) -> list[str | int | float]:
     value = result.get("value")
     cells: list[str | int | float] = [
         _cell(row.name),
-        _cell(row.outcome),
+        _cell(outcome_label(row.outcome)),
         _cell(row.error),
         _cell(row.attempts),
         _cell(row.runtime_s),
         _cell(row.worker),
         _cell(row.task_id),
     ]
-    for column in ANALYSIS_COLUMNS:
-        if column == "value_amount":
+    for key in ANALYSIS_FIELDS:
+        if key == "value":
             cells.append(_cell(row.value_amount))
-        elif column == "value_currency":
             cells.append(_cell(row.value_currency if row.value_amount is not None else None))
+        elif key == "evidence":
+            cells.append(_safe_text("\n".join(f"{', '.join(p.labels)}: {p.text}"
+                                               for p in evidence_passages(result))))
         else:
-            cells.append(_cell(result.get(column)))
+            cells.append(_field_cell(key, result.get(key)))
     other = {k: v for k, v in result.items() if k not in ANALYSIS_FIELDS}
     if value is not None and not isinstance(value, dict):
         other["value"] = value  # a value we could not read as {amount, currency}: keep it visible

@@ -1,5 +1,6 @@
-"""``report.pdf``: summary page (key figures + outcome chart), chart pages, failures and rejections with
-their reasons, then the per-contract table.
+"""``report.pdf``: a first page that leads with what asks for a decision (the contracts that need attention,
+grouped by reason; the risks to review; what expires soon) and the key figures, then the chart pages, every
+contract that did not succeed with its reason, and the per-contract table.
 
 reportlab's platypus, not matplotlib's PdfPages: a 10,000-row table is text, and reportlab lays out text
 tables an order of magnitude faster than drawing them as figures (measured: ``docs/performance.md``).
@@ -43,8 +44,9 @@ from reportlab.platypus import (
 
 from core.reporting import style
 from core.reporting.charts import CHARTS
-from core.reporting.html_summary import headline
+from core.reporting.html_summary import EXPIRING_DAYS, expiring_soon
 from core.reporting.summary import Summary, counterparty_of, format_duration, format_money, key_figures
+from core.reporting.wording import format_date, format_when, headline, outcome_label, risk_line
 
 FONT = "CBM-DejaVuSans"
 FONT_BOLD = "CBM-DejaVuSans-Bold"
@@ -214,20 +216,65 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
         return Image(io.BytesIO(png), width=chart_w, height=chart_h) if png else Spacer(1, 1)
 
     story: list[Any] = []
-    # --- page 1: summary
+    # --- page 1: what asks for a decision, then the key figures
     story += [
         Paragraph(f"Contract batch {escape(summary.display_label)}", st["h1"]),
         Paragraph(escape(headline(summary)), st["lead"]),
     ]
+    if risk_line(summary):
+        story.append(Paragraph(escape(risk_line(summary)), st["body"]))
     meta = [f"Batch {summary.batch_id}" if summary.batch_id else "Batch"]
     if summary.created_at:
-        meta.append(f"started {summary.created_at:%Y-%m-%d %H:%M} UTC")
+        meta.append(f"started {format_when(summary.created_at)}")
     if summary.finished_at:
-        meta.append(f"finished {summary.finished_at:%Y-%m-%d %H:%M} UTC")
-    if summary.finalized_by:
-        meta.append(f"finalized by {summary.finalized_by}")
-    meta.append(f"expiry figures as of {summary.as_of.isoformat()}")
-    story += [Paragraph(escape(" · ".join(meta)), st["muted"]), Spacer(1, 8)]
+        meta.append(f"finished {format_when(summary.finished_at)}")
+    meta.append(f"expiry figures as of {format_date(summary.as_of)}")
+    story += [Paragraph(escape(" · ".join(meta)), st["muted"]), Spacer(1, 6)]
+
+    story.append(Paragraph(f"Need attention: {summary.need_attention:,}", st["h2"]))
+    if not summary.failure_groups:
+        story.append(Paragraph("None: every contract succeeded.", st["body"]))
+    else:
+        group_rows: list[list[Any]] = [["Outcome", "Reason", "Contracts", "For example"]]
+        for g in summary.failure_groups[:MAX_PDF_GROUPS]:
+            group_rows.append([
+                outcome_label(g.outcome),
+                Paragraph(escape(g.reason), st["small"]),
+                f"{g.count:,}",
+                Paragraph(escape(", ".join(g.examples[:3])), st["small"]),
+            ])
+        groups_table = Table(
+            group_rows, colWidths=[text_w * 0.12, text_w * 0.50, text_w * 0.11, text_w * 0.27], repeatRows=1
+        )
+        groups_table.setStyle(TableStyle([*_grid_style(), ("ALIGN", (2, 0), (2, -1), "RIGHT")]))
+        story.append(groups_table)
+        if len(summary.failure_groups) > MAX_PDF_GROUPS:
+            more = len(summary.failure_groups) - MAX_PDF_GROUPS
+            story.append(Paragraph(f"… and {more:,} more reasons: every contract is listed further on.",
+                                   st["small"]))
+
+    story.append(Paragraph("Risks to review", st["h2"]))
+    if not summary.risk_groups:
+        story.append(Paragraph("No risk was flagged.", st["body"]))
+    else:
+        risk_rows: list[list[Any]] = [["Risk", "Contracts", "For example"]]
+        for risk in summary.risk_groups:
+            risk_rows.append([
+                risk.label if risk.decision else f"{risk.label} (to check)",
+                f"{risk.count:,}",
+                Paragraph(escape(", ".join(risk.examples[:3])), st["small"]),
+            ])
+        risks_table = Table(risk_rows, colWidths=[text_w * 0.34, text_w * 0.12, text_w * 0.54], repeatRows=1)
+        risks_table.setStyle(TableStyle([*_grid_style(), ("ALIGN", (1, 0), (1, -1), "RIGHT")]))
+        story.append(risks_table)
+    soon = expiring_soon(summary)
+    if soon:
+        story.append(Paragraph(f"Expiring in the next {EXPIRING_DAYS} days", st["h2"]))
+        widths = [text_w * 0.18, text_w * 0.82]
+        rows = [[format_date(r.expiration), _fit(r.name, widths[1] - 6)] for r in soon[:25] if r.expiration]
+        story.append(_rows_table(["Expires", "Contract"], rows, widths))
+        if len(soon) > 25:
+            story.append(Paragraph(f"… and {len(soon) - 25:,} more: see All contracts.", st["small"]))
 
     figures = key_figures(summary)
     half = (len(figures) + 1) // 2
@@ -246,57 +293,33 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
             ]
         )
     )
-    story += [kf, Spacer(1, 12), chart("outcomes")]
+    story += [CondPageBreak(6 * cm), Paragraph("Key figures", st["h2"]), kf]
 
     # --- chart pages: two charts a page, full width so they stay readable on paper
-    others = [spec.name for spec in CHARTS if spec.name != "outcomes"]
-    for i in range(0, len(others), 2):
+    names = [spec.name for spec in CHARTS]
+    for i in range(0, len(names), 2):
         story.append(PageBreak())
         if i == 0:
             story.append(Paragraph("Charts", st["h2"]))
-        story.append(chart(others[i]))
-        if i + 1 < len(others):
-            story += [Spacer(1, 14), chart(others[i + 1])]
+        story.append(chart(names[i]))
+        if i + 1 < len(names):
+            story += [Spacer(1, 14), chart(names[i + 1])]
 
-    # --- failures and rejections
-    story += [PageBreak(), Paragraph("Failures and rejections", st["h2"])]
+    # --- every contract that did not succeed
     failed_rows = summary.not_succeeded_rows
-    if not failed_rows:
-        story.append(Paragraph("None: every contract succeeded.", st["body"]))
-    else:
-        story.append(Paragraph("Grouped by reason (numbers in reasons ignored when grouping):", st["small"]))
-        group_rows: list[list[Any]] = [["Outcome", "Reason", "Contracts", "For example"]]
-        for g in summary.failure_groups[:MAX_PDF_GROUPS]:
-            group_rows.append(
-                [
-                    style.OUTCOME_LABELS.get(g.outcome, g.outcome),
-                    Paragraph(escape(g.reason), st["small"]),
-                    f"{g.count:,}",
-                    Paragraph(escape(", ".join(g.examples[:3])), st["small"]),
-                ]
-            )
-        groups_table = Table(
-            group_rows, colWidths=[text_w * 0.12, text_w * 0.50, text_w * 0.11, text_w * 0.27], repeatRows=1
-        )
-        groups_table.setStyle(TableStyle([*_grid_style(), ("ALIGN", (2, 0), (2, -1), "RIGHT")]))
-        story += [groups_table, Spacer(1, 6)]
-        if len(summary.failure_groups) > MAX_PDF_GROUPS:
-            more = len(summary.failure_groups) - MAX_PDF_GROUPS
-            story.append(
-                Paragraph(f"… and {more:,} more reasons: every contract is listed below.", st["small"])
-            )
-        story += [CondPageBreak(4 * cm), Paragraph("Every contract that did not succeed", st["h2"])]
+    if failed_rows:
+        story += [PageBreak(), Paragraph("Every contract that did not succeed", st["h2"])]
         widths = [text_w * 0.30, text_w * 0.10, text_w * 0.06, text_w * 0.54]
         rows = [
             [
                 _fit(r.name, widths[0] - 6),
-                style.OUTCOME_LABELS.get(r.outcome, r.outcome),
+                outcome_label(r.outcome),
                 str(r.attempts) if r.attempts is not None else "",
                 _fit(r.error or "(no reason given)", widths[3] - 6),
             ]
             for r in failed_rows
         ]
-        story.append(_rows_table(["Contract", "Outcome", "Att.", "Reason"], rows, widths))
+        story.append(_rows_table(["Contract", "Outcome", "Tries", "Reason"], rows, widths))
 
     # --- per-contract table (landscape: it has many columns)
     story += [NextPageTemplate("landscape"), PageBreak(), Paragraph("All contracts", st["h2"])]
@@ -305,7 +328,7 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
         ("#", 0.04),
         ("Contract", 0.20),
         ("Outcome", 0.07),
-        ("Att.", 0.035),
+        ("Tries", 0.035),
         ("Runtime", 0.055),
         ("Type", 0.12),
         ("Counterparty", 0.17),
@@ -322,12 +345,12 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
             [
                 str(r.index + 1),
                 _fit(r.name, widths[1] - 6),
-                style.OUTCOME_LABELS.get(r.outcome, r.outcome),
+                outcome_label(r.outcome),
                 str(r.attempts) if r.attempts is not None else "",
                 format_duration(r.runtime_s) if r.runtime_s is not None else "",
                 _fit(str(res.get("contract_type") or ""), widths[5] - 6),
                 _fit(counterparty_of(r, home), widths[6] - 6) if r.parties else "",
-                r.expiration.isoformat() if r.expiration else "",
+                format_date(r.expiration) if r.expiration else "",
                 _fit(_money(r.value_amount, r.value_currency), widths[8] - 6),
                 _fit(r.governing_law or "", widths[9] - 6),
             ]

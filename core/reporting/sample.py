@@ -18,8 +18,9 @@ _COUNTERPARTIES = [
     "Aperture Science Laboratories and Partners International", "Kellerman Brüder GmbH",
 ]  # fmt: skip
 _LAWS = ["New York", "Delaware", "California", "England and Wales", "Texas", "Ontario", "Germany"]
-_FLAGS = ["auto_renewal", "unlimited_liability", "short_notice", "no_termination_for_convenience",
-          "exclusivity", "missing_signature"]  # fmt: skip
+# The analyser's own flags (``core.contracts.analysis.risk``), so samples look like real reports.
+_FLAGS = ["auto_renews", "short_notice_period", "no_end_date", "no_governing_law", "parties_unclear",
+          "expiration_estimated"]  # fmt: skip
 _TYPES = ["Supply Agreement", "Service Agreement", "License Agreement", "NDA", "Distribution Agreement"]
 _REJECTIONS = ["scanned PDF with no text layer; OCR not supported", "unsupported file type (.xyz)",
                "empty document", "not a contract: no parties found"]  # fmt: skip
@@ -96,7 +97,10 @@ def _analysis(rng: random.Random, base: date, i: int) -> dict[str, Any]:
         "value": {"amount": round(rng.uniform(1_000, 2_000_000), 2), "currency": "USD"}
         if has_value
         else None,
-        "risk_flags": rng.sample(_FLAGS, rng.randint(0, 3)),
+        "risk_flags": sorted(set(rng.sample(_FLAGS, rng.randint(0, 2)))
+                             | ({"expired"} if expires and expires < base else set())
+                             | ({"expires_within_90_days"} if expires and 0 <= (expires - base).days <= 90
+                                else set())),
         "evidence": {
             "governing_law": "This Agreement shall be governed by the laws of the State of New York."
         },

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.outcome import Outcome
+from core.reporting.wording import outcome_label
 
 # Okabe-Ito.
 BLACK = "#000000"
@@ -30,7 +31,7 @@ OUTCOME_COLOURS: dict[str, str] = {
     Outcome.REVOKED: SKY_BLUE,
     Outcome.LOST: GREY,
 }
-OUTCOME_LABELS: dict[str, str] = {o.value: o.value.replace("_", " ") for o in Outcome}
+OUTCOME_LABELS: dict[str, str] = {o.value: outcome_label(o.value) for o in Outcome}
 
 # The one colour of single-series charts (value, laws, runtimes): blue is the darkest hue of the palette,
 # so bars keep their contrast on paper.

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from core.contracts.analysis.risk import DECISION_FLAGS, RISK_LABELS
+from core.counts import BatchCounts
 from core.outcome import ALL_OUTCOMES, Outcome
 
 # The rows and the words of the report, re-exported: views and exports import them from here.
@@ -59,6 +61,17 @@ class FailureGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskGroup:
+    """Succeeded contracts sharing one risk flag."""
+
+    flag: str
+    label: str
+    decision: bool  # asks for a decision (renew, end, give notice), not only a check of the analysis
+    count: int
+    examples: tuple[str, ...]  # a few contract names, soonest expiry first where it matters
+
+
+@dataclass(frozen=True, slots=True)
 class RuntimeStats:
     count: int
     median_s: float | None
@@ -94,18 +107,25 @@ class Summary:
     runtimes: tuple[float, ...]
     runtime_stats: RuntimeStats
     failure_groups: tuple[FailureGroup, ...] = field(default=())
+    risk_groups: tuple[RiskGroup, ...] = field(default=())
+    with_risks: int = 0  # succeeded contracts with at least one flag that asks for a decision
+
+    @property
+    def batch_counts(self) -> BatchCounts:
+        """The counts every surface shows, defined once (``core.counts``)."""
+        return BatchCounts.from_mapping(self.counts)
 
     @property
     def succeeded(self) -> int:
-        return self.counts.get(Outcome.SUCCEEDED, 0)
+        return self.batch_counts.succeeded
 
     @property
     def need_attention(self) -> int:
-        return self.total - self.succeeded
+        return self.batch_counts.needs_attention
 
     @property
     def success_rate(self) -> float | None:
-        return self.succeeded / self.total if self.total else None
+        return self.batch_counts.success_rate
 
     @property
     def wall_time_s(self) -> float | None:
@@ -179,6 +199,11 @@ def counterparty_of(row: ContractRow, home: str | None) -> str:
 _NUMBERS = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
 
 
+def _first_line(error: str | None) -> str:
+    first = error.strip().splitlines()[0].strip() if error and error.strip() else ""
+    return (first[:197] + "...") if len(first) > 200 else (first or "(no reason given)")
+
+
 def failure_reason_key(error: str | None) -> str:
     """The reason failures are grouped by: the first line of the error with numbers replaced by N, so that
     "time limit (30.0 s) exceeded" and "time limit (31.2 s) exceeded" are one group."""
@@ -191,15 +216,38 @@ def failure_reason_key(error: str | None) -> str:
 
 def _failure_groups(rows: Iterable[ContractRow]) -> tuple[FailureGroup, ...]:
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    said: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
         if row.outcome != Outcome.SUCCEEDED:
-            grouped[(row.outcome, failure_reason_key(row.error))].append(row.name)
+            key = (row.outcome, failure_reason_key(row.error))
+            grouped[key].append(row.name)
+            said[key].add(_first_line(row.error))
     order = {o: i for i, o in enumerate(ALL_OUTCOMES)}
     groups = [
-        FailureGroup(outcome=o, reason=r, count=len(names), examples=tuple(names[:5]))
+        # The reason as written when every contract of the group gave the same one ("time limit (30.0 s)
+        # exceeded"); the pattern with N only when the numbers differ.
+        FailureGroup(outcome=o, reason=next(iter(said[(o, r)])) if len(said[(o, r)]) == 1 else r,
+                     count=len(names), examples=tuple(names[:5]))
         for (o, r), names in grouped.items()
     ]
     groups.sort(key=lambda g: (-g.count, order.get(g.outcome, 99), g.reason))
+    return tuple(groups)
+
+
+def _risk_groups(rows: Iterable[ContractRow]) -> tuple[RiskGroup, ...]:
+    """Every flag raised on a succeeded contract: the decision flags in order of urgency, then the rest."""
+    named: dict[str, list[ContractRow]] = defaultdict(list)
+    for row in rows:
+        if row.outcome == Outcome.SUCCEEDED:
+            for flag in dict.fromkeys(row.risk_flags):
+                named[flag].append(row)
+    order = {f: i for i, f in enumerate((*DECISION_FLAGS, *RISK_LABELS))}
+    groups = []
+    for flag, members in sorted(named.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
+        members.sort(key=lambda r: (r.expiration or date.max, r.name))
+        label = RISK_LABELS.get(flag) or flag.replace("_", " ").capitalize()
+        groups.append(RiskGroup(flag, label, flag in DECISION_FLAGS, len(members),
+                                tuple(r.name for r in members[:5])))
     return tuple(groups)
 
 
@@ -299,8 +347,11 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
         runtimes=runtimes,
         runtime_stats=stats,
         failure_groups=_failure_groups(rows),
+        risk_groups=_risk_groups(rows),
+        with_risks=sum(1 for r in rows if r.outcome == Outcome.SUCCEEDED
+                       and any(f in DECISION_FLAGS for f in r.risk_flags)),
     )
 
-__all__ = ["ANALYSIS_FIELDS", "ContractRow", "FailureGroup", "RuntimeStats", "Summary", "counterparty_of",
-           "failure_reason_key", "format_duration", "format_money", "key_figures", "parse_date",
-           "parse_datetime", "subject_line", "summarize"]
+__all__ = ["ANALYSIS_FIELDS", "ContractRow", "FailureGroup", "RiskGroup", "RuntimeStats", "Summary",
+           "counterparty_of", "failure_reason_key", "format_duration", "format_money", "key_figures",
+           "parse_date", "parse_datetime", "subject_line", "summarize"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 
-from core.engine.rows import FAILED_OUTCOMES
-from core.engine.task_states import READY_STATES
 from core.engine.watch import BatchWatch
+from core.outcome import ALL_OUTCOMES
 
 
 def test_progress_counts_follow_every_change() -> None:
@@ -22,17 +21,17 @@ def test_progress_counts_follow_every_change() -> None:
         ("REVOKED", "revoked"),
         ("PENDING", "lost"),  # settled by the report without a Celery state
     ]
-    watch = BatchWatch("b", ids=[f"b-{i}" for i in range(200)])
+    watch = BatchWatch("b", ids=[f"b-{i}" for i in range(200)], load_rejected=3)
     watch.reset(["PENDING"] * 200, [None] * 200)
     for _ in range(2_000):
         watch.set(rng.randrange(200), *rng.choice(changes))
-    progress = watch.progress("open")
+    counts = watch.progress("open").counts
     recount: dict[str, int] = {}
     for outcome in watch.outcomes:
         recount[outcome or "unfinished"] = recount.get(outcome or "unfinished", 0) + 1
-    assert progress.counts == recount
-    assert progress.done == sum(
-        1 for s, o in zip(watch.states, watch.outcomes, strict=True) if o is not None or s in READY_STATES
-    )
-    assert progress.failures == sum(1 for o in watch.outcomes if o in FAILED_OUTCOMES)
-    assert progress.total == 200
+    recount["rejected"] = recount.get("rejected", 0) + 3  # the load rejections: rejected, never sent
+    assert counts.as_mapping() == {k: n for k, n in recount.items() if n}
+    assert counts.total == 203
+    assert counts.done == 203 - recount.get("unfinished", 0)
+    assert counts.failed == recount.get("failed", 0)
+    assert counts.needs_attention == sum(recount.get(o, 0) for o in ALL_OUTCOMES if o != "succeeded")

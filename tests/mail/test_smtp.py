@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import ssl
 from collections.abc import Callable
@@ -59,16 +60,17 @@ def check_report_message(msg: EmailMessage, bundle: ReportBundle) -> None:
     pdf = pypdfium2.PdfDocument(io.BytesIO(by_name["report.pdf"].get_content()))
     try:
         pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-        # summary, 3 chart pages, failures and rejections, the per-contract table
+        # decisions and key figures, 3 chart pages, every contract that did not succeed, all contracts
         assert len(pages) == 6
-        assert "Contract batch" in pages[0] and "Success rate" in pages[0]
-        assert "Charts" in pages[1] and "Failures and rejections" in pages[4] and "All contracts" in pages[5]
+        assert "Contract batch" in pages[0] and "Success rate" in pages[0] and "Need attention" in pages[0]
+        assert "Charts" in pages[1] and "Every contract that did not succeed" in pages[4]
+        assert "All contracts" in pages[5]
     finally:
         pdf.close()
     csv_text = by_name["contracts.csv"].get_content()
     csv_text = csv_text.decode("utf-8-sig") if isinstance(csv_text, bytes) else csv_text.lstrip("\ufeff")
-    lines = [line for line in csv_text.splitlines() if line]
-    assert len(lines) == 1 + bundle.summary.total
+    rows = list(csv.reader(io.StringIO(csv_text)))  # cells may hold line breaks (evidence)
+    assert len(rows) == 1 + bundle.summary.total
 
 
 def test_starttls_auth_send(starttls_server: SmtpServer, bundle12: ReportBundle, ca_file: str) -> None:
@@ -85,7 +87,8 @@ def test_starttls_auth_send(starttls_server: SmtpServer, bundle12: ReportBundle,
     summary = bundle12.summary
     assert parsed["Subject"] == (
         f"Contract batch Q4 suppliers: {summary.succeeded} of 12 succeeded, "
-        f"{12 - summary.succeeded} need{'s' if 12 - summary.succeeded == 1 else ''} attention"
+        f"{12 - summary.succeeded} need{'s' if 12 - summary.succeeded == 1 else ''} attention, "
+        f"{summary.with_risks} with risks to review"
     )
     check_report_message(parsed, bundle12)
     assert any(s.startswith("STARTTLS") for s in steps)

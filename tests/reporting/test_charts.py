@@ -48,7 +48,11 @@ def test_every_chart_at_10000_contracts(big: dict[str, Any], tmp_path: Path) -> 
     outcome = charts["outcomes"]
     assert title(outcome) == "Outcomes (10,000 contracts)"
     heights = [b.get_width() for b in bars(outcome)]  # horizontal bars: the width is the count
-    assert len(heights) == 6 and sum(heights) == 10_000
+    # One bar per outcome some contract had (the synthetic report has no revoked or lost ones).
+    had = [o for o in ("succeeded", "rejected", "failed", "timed_out", "revoked", "lost") if s.counts[o]]
+    assert len(heights) == len(had) == 4 and sum(heights) == 10_000
+    assert [t.get_text() for t in outcome.axes[0].get_yticklabels()] == [
+        style.OUTCOME_LABELS[o] for o in had]
     assert bars(outcome)[0].get_facecolor()[:3] == pytest.approx(
         tuple(int(style.BLUISH_GREEN[i : i + 2], 16) / 255 for i in (1, 3, 5))
     )
@@ -81,7 +85,7 @@ def test_one_contract() -> None:
     s = summarize(synthetic_report(1, seed=5, failure_rate=0, today=AS_OF), as_of=AS_OF)
     charts = build_charts(s)
     assert title(charts["outcomes"]) == "Outcomes (1 contract)"
-    assert [b.get_width() for b in bars(charts["outcomes"])] == [1, 0, 0, 0, 0, 0]
+    assert [b.get_width() for b in bars(charts["outcomes"])] == [1]
     assert sum(b.get_height() for b in bars(charts["processing-times"])) == 1
     lo, _hi = charts["processing-times"].axes[0].get_xlim()
     assert lo >= -0.05  # a single runtime does not produce a negative-seconds axis
@@ -92,7 +96,8 @@ def test_all_failed(big: dict[str, Any]) -> None:
     for c in failed["contracts"]:
         c.update(outcome="failed", result=None, error=c["error"] or "RuntimeError: boom")
     charts = build_charts(summarize(failed, as_of=AS_OF))
-    assert [b.get_width() for b in bars(charts["outcomes"])] == [0, 0, 10_000, 0, 0, 0]
+    # Succeeded stays, at zero: the reader sees that none did.
+    assert [b.get_width() for b in bars(charts["outcomes"])] == [0, 10_000]
     for name in ("value-by-counterparty", "expirations", "governing-law", "risk-flags"):
         assert is_no_data(charts[name]), name
     assert not is_no_data(charts["processing-times"])
@@ -153,3 +158,15 @@ def test_dollar_signs_in_contract_data_print_as_written(tmp_path: Path) -> None:
         save_png(fig, tmp_path / f"{name}.png")
     labels = [t.get_text() for t in charts["value-by-counterparty"].axes[0].get_yticklabels()]
     assert any("$x^{" in label for label in labels), labels
+
+
+def test_risks_are_named_in_words_decisions_first(big: dict[str, Any]) -> None:
+    from core.contracts.analysis.risk import DECISION_FLAGS, RISK_LABELS
+
+    s = summarize(big, as_of=AS_OF)
+    labels = [t.get_text() for t in build_charts(s)["risk-flags"].axes[0].get_yticklabels()]
+    assert labels and all(label in RISK_LABELS.values() for label in labels), labels
+    assert not any("_" in label for label in labels)
+    decisions = [RISK_LABELS[f] for f in DECISION_FLAGS]
+    kinds = [label in decisions for label in labels]
+    assert kinds == sorted(kinds, reverse=True)  # every decision before every check

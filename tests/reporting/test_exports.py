@@ -40,11 +40,15 @@ def test_export_writes_every_file(report12: dict[str, Any], tmp_path: Path) -> N
     assert names == sorted(expected)
 
     pages = pdf_pages(tmp_path / "out" / "report.pdf")
-    # summary, charts (5 more on 3 pages), failures and rejections, per-contract table
-    assert len(pages) == 6
-    assert "Contract batch Q4 suppliers" in pages[0] and "Success rate" in pages[0]
+    # decisions and key figures, charts (6 on 3 pages), every contract that did not succeed, all contracts
+    assert len(pages) == 6, [p[:60] for p in pages]
+    first = pages[0]
+    assert "Contract batch Q4 suppliers" in first and "Success rate" in first
+    # What asks for a decision comes before the key figures, and no engine word reaches the reader.
+    assert first.index("Need attention") < first.index("Risks to review") < first.index("Key figures")
+    assert "finalized" not in first and "errback" not in first and "callback" not in first
     assert "Charts" in pages[1]
-    failures = next(p for p in pages if "Failures and rejections" in p)
+    failures = next(p for p in pages if "Every contract that did not succeed" in p)
     failed = [c for c in report12["contracts"] if c["outcome"] != "succeeded"]
     assert failed and all(c["name"] in failures for c in failed)
     assert all(c["error"] in failures for c in failed)
@@ -54,23 +58,28 @@ def test_export_writes_every_file(report12: dict[str, Any], tmp_path: Path) -> N
     rows = read_csv(tmp_path / "out" / "contracts.csv")
     assert len(rows) == 12
     assert list(rows[0]) == list(COLUMNS)
+    words = {"succeeded": "Succeeded", "rejected": "Rejected", "failed": "Failed", "timed_out": "Timed out",
+             "revoked": "Revoked", "lost": "Lost"}
     for row, contract in zip(rows, report12["contracts"], strict=True):
-        assert row["name"] == contract["name"] and row["outcome"] == contract["outcome"]
+        assert row["Contract"] == contract["name"] and row["Outcome"] == words[contract["outcome"]]
         if contract["outcome"] == "succeeded":
             result = contract["result"]
-            assert row["title"] == result["title"]
-            assert row["parties"] == "; ".join(result["parties"])
-            assert row["expiration_date"] == (result["expiration_date"] or "")
-            assert json.loads(row["evidence"]) == result["evidence"]
+            assert row["Title"] == result["title"]
+            assert row["Parties"] == "; ".join(result["parties"])
+            assert row["Expiration date"] == (result["expiration_date"] or "")  # ISO: sortable
+            for field, passage in result["evidence"].items():
+                assert passage in row["Evidence"], field
+            assert "_" not in row["Risks"]
             if result["value"]:
-                assert float(row["value_amount"]) == result["value"]["amount"]
+                assert float(row["Contract value"]) == result["value"]["amount"]
         else:
-            assert row["error"] == contract["error"] and row["title"] == ""
+            assert row["Reason"] == contract["error"] and row["Title"] == ""
 
     html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     for spec in CHARTS:
         assert f'src="chart-{spec.name}.png"' in html
-    assert "Key figures" in html and "Failures and rejections" in html
+    assert html.index("Need attention") < html.index("Risks to review") < html.index("Key figures")
+    assert "finalized" not in html
 
 
 def test_csv_neutralises_formulas(tmp_path: Path) -> None:
@@ -86,8 +95,8 @@ def test_csv_neutralises_formulas(tmp_path: Path) -> None:
     }
     export_report(report, tmp_path, as_of=AS_OF)
     [row] = read_csv(tmp_path / "contracts.csv")
-    assert row["name"].startswith("'=") and row["title"] == "'+cmd"
-    assert row["value_amount"] == "-5.0"  # numbers stay numbers
+    assert row["Contract"].startswith("'=") and row["Title"] == "'+cmd"
+    assert row["Contract value"] == "-5.0"  # numbers stay numbers
 
 
 def test_unicode_names_survive_pdf_and_csv(tmp_path: Path) -> None:
@@ -100,7 +109,7 @@ def test_unicode_names_survive_pdf_and_csv(tmp_path: Path) -> None:
     pages = pdf_pages(tmp_path / "report.pdf")
     assert "Verträge" in pages[0]
     assert any("Kündigung-Москва.pdf" in p for p in pages)
-    assert read_csv(tmp_path / "contracts.csv")[0]["name"] == "Kündigung-Москва.pdf"
+    assert read_csv(tmp_path / "contracts.csv")[0]["Contract"] == "Kündigung-Москва.pdf"
 
 
 def test_cli_export_from_report_file(report_file: Path, tmp_path: Path) -> None:

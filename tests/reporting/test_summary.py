@@ -63,9 +63,51 @@ def test_key_figures() -> None:
     assert s.already_expired == 1
     assert s.wall_time_s == 150
     figures = dict(key_figures(s))
+    assert figures["Contracts"] == "6" and figures["Succeeded"] == "4" and figures["Need attention"] == "2"
+    assert figures["Rejected"] == "1" and figures["Failed"] == "1"
+    assert "Timed out" not in figures and "Lost" not in figures  # outcomes no contract had
     assert figures["Success rate"] == "66.7%"
-    assert figures["Total value (USD)"] == "1,250 USD"
+    assert figures["Total value (USD)"] == "$1,250"
+    assert figures["Total value (EUR)"] == "€500.50"
     assert figures["Batch wall time"] == "2 min 30 s"
+
+
+def test_money_and_dates_follow_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, date, datetime
+
+    from core.reporting.wording import display_locale, format_date, format_money, format_when
+
+    monkeypatch.setenv("CONTRACT_BATCH_LOCALE", "de_DE")
+    assert display_locale() == "de_DE"
+    assert format_money(1_883_000, "EUR") == "1.883.000\xa0€"
+    assert format_date(date(2006, 7, 11)) == "11.07.2006"
+    assert format_when(datetime(2026, 11, 29, 23, 38, tzinfo=UTC)) == "29.11.2026, 23:38 UTC"
+    monkeypatch.setenv("CONTRACT_BATCH_LOCALE", "fr_FR")
+    assert format_date(date(2006, 7, 11)) == "11 juil. 2006"
+    monkeypatch.setenv("CONTRACT_BATCH_LOCALE", "C")  # "no preference": English, not a computer's format
+    assert format_money(5, "USD") == "$5" and format_money(5.5, "XXX") == "5.5"
+    monkeypatch.setenv("CONTRACT_BATCH_LOCALE", "not-a-locale")
+    assert display_locale() == "en_US"
+
+
+def test_risks_lead_the_report() -> None:
+    r = report(
+        contract("a", expiration_date="2026-12-01", risk_flags=["expires_within_90_days", "auto_renews"]),
+        contract("b", expiration_date="2020-01-31", risk_flags=["expired"]),
+        contract("c", risk_flags=["no_end_date", "parties_unclear"]),
+        contract("d", risk_flags=["parties_unclear"]),
+        contract("e", "failed", error="ValueError: x"),
+    )
+    s = summarize(r, as_of=AS_OF)
+    assert [(g.label, g.count, g.decision) for g in s.risk_groups] == [
+        ("Expires within 90 days", 1, True), ("Expired", 1, True), ("Renews automatically", 1, True),
+        ("No end date", 1, True), ("Parties unclear", 2, False)]
+    assert s.with_risks == 3  # d has only a flag to check
+    from core.reporting.wording import risk_line
+
+    assert risk_line(s) == ("3 contracts have risks to review: expires within 90 days (1), expired (1), "
+                            "renews automatically (1), no end date (1).")
+    assert subject_line(s) == "Contract batch Q4: 4 of 5 succeeded, 1 needs attention, 3 with risks to review"
 
 
 def test_subject_line() -> None:

@@ -17,6 +17,23 @@ RISK_FLAGS: dict[str, str] = {
     "expiration_estimated": "the term runs from an event whose date is not given (e.g. a launch date); "
     "the expiration date counts the term from the effective date instead",
 }
+# The flags in words a contract manager uses (reports, the detail pane, the CSV).
+RISK_LABELS: dict[str, str] = {
+    "expires_within_90_days": "Expires within 90 days",
+    "expired": "Expired",
+    "auto_renews": "Renews automatically",
+    "short_notice_period": "Notice period under 30 days",
+    "no_end_date": "No end date",
+    "no_governing_law": "No governing law found",
+    "parties_unclear": "Parties unclear",
+    "no_effective_date": "No effective date found",
+    "expiration_estimated": "Expiration date estimated",
+}
+# Flags that ask for a decision (renew, end, give notice), most urgent first; the others ask a person to
+# check what the analysis could not read.
+DECISION_FLAGS: tuple[str, ...] = (
+    "expires_within_90_days", "expired", "auto_renews", "short_notice_period", "no_end_date",
+)
 
 
 def risk_flags(result: dict[str, Any], as_of: date, *, law_chosen: bool = True) -> list[str]:
