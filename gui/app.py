@@ -4,17 +4,19 @@ it to the window: nothing in ``gui`` looks anything up globally."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.config import data_dir, private_dir
 from core.local.history import HistoryStore
 from core.local.mode import LocalMode
+from core.reporting.wording import LOCALE_ENV
 from gui.app_context import AppContext
 from gui.bridge import Bridge
 from gui.errors import ErrorReporter
@@ -44,6 +46,12 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+    # Money and dates in the system's locale: Qt knows it on every platform (Windows and macOS do not
+    # say it through LANG). core.reporting.wording reads it from here; local workers inherit it.
+    if not os.environ.get(LOCALE_ENV):
+        system = QLocale.system().name()
+        if system and system not in ("C", "POSIX"):
+            os.environ[LOCALE_ENV] = system
     return app
 
 

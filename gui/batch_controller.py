@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QLineEdit, QStatusBar, QSystemTrayIcon, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QStatusBar,
+    QSystemTrayIcon,
+    QTabWidget,
+    QWidget,
+)
 
 from core.contracts.contract import Contract, LoadItem
 from core.engine.broker import BrokerUnavailable
@@ -19,7 +27,7 @@ from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
 from gui.drop_zone import DropZone
 from gui.memory import settle_memory
-from gui.models import TaskGridModels, TaskRow
+from gui.models import UNFINISHED_CATEGORIES, TaskGridModels, TaskRow
 from gui.progress_display import ProgressDisplay
 from gui.report_view import ReportView
 from gui.settings_dialog import engine_values
@@ -46,6 +54,7 @@ class BatchViews:
     status: QStatusBar
     banner: Banner
     window: QWidget  # what QApplication.alert flashes when a batch ends
+    show_contracts: Callable[[bool], None]  # unfold or fold the contracts panel
 
 
 class BatchController(QObject):
@@ -59,6 +68,8 @@ class BatchController(QObject):
         self.current: CurrentBatch | None = None
         self.notified: set[str] = set()
         self.charts_pending: str | None = None
+        # Replaceable in tests: asks the user a yes/no question (cancelling a batch).
+        self.confirm: Callable[[str, str], bool] = self._ask
         b = self.bridge
         b.batch_loaded.connect(self._on_batch_loaded)
         b.rows_changed.connect(self._on_rows_changed)
@@ -76,9 +87,10 @@ class BatchController(QObject):
 
     def _on_loaded(self, items: Sequence[LoadItem]) -> None:
         self.v.drop_zone.add_items(items)
+        self.v.show_contracts(True)
         settle_memory()
         rejected = sum(1 for i in items if not isinstance(i, Contract))
-        self.v.status.showMessage(f"Loaded {len(items) - rejected} contracts, {rejected} rejected", 5000)
+        self.v.status.showMessage(f"Loaded {len(items) - rejected:,} contracts, {rejected:,} rejected", 5000)
 
     # -- run, cancel, retry --------------------------------------------------------------------------
 
@@ -110,8 +122,16 @@ class BatchController(QObject):
             )
             return meta.batch_id  # it enters the history when the watch first loads it
 
-        self.v.status.showMessage(f"Launching {label}…")
-        self.bridge.run(self.bridge.celery(go), self.open_batch, self.job_failed("Launch failed"))
+        sent = sum(1 for i in items if isinstance(i, Contract))
+        self.v.status.showMessage(f"Launching {label}: sending {sent:,} contracts…")
+
+        def launched(batch_id: str) -> None:
+            # Replaces "Launching…", which otherwise stayed for the whole run.
+            self.v.status.showMessage(f"Launched {label}: {sent:,} contracts sent", 8000)
+            self.v.show_contracts(False)  # the grid gets the width while the batch runs
+            self.open_batch(batch_id)
+
+        self.bridge.run(self.bridge.celery(go), launched, self.job_failed("Launch failed"))
 
     def open_batch(self, batch_id: str) -> None:
         """Show a batch (just launched, reattached or from history) and follow it live."""
@@ -131,7 +151,12 @@ class BatchController(QObject):
         pending = self.history.unfinished(self.bridge.broker_label)
         if pending:
             entry = pending[0]
-            self.v.status.showMessage(f"Reattached to batch {entry.label or entry.batch_id}", 8000)
+            name = entry.label or entry.batch_id
+            more = f" ({len(pending) - 1} more in History)" if len(pending) > 1 else ""
+            self.v.banner.show_message(
+                f"Reattached to batch “{name}”: it went on running while the app was closed{more}.", "info")
+            self.v.status.showMessage(f"Reattached to batch {name}", 8000)
+            self.v.show_contracts(False)
             self.open_batch(entry.batch_id)
 
     def cancel(self) -> None:
@@ -139,6 +164,15 @@ class BatchController(QObject):
         if cur is None or cur.report is not None:
             return
         bid = cur.batch_id
+        counts = self.v.models.source.counts
+        unfinished = sum(counts.get(k, 0) for k in UNFINISHED_CATEGORIES)
+        total = len(self.v.models.source.rows)
+        question = (f"Cancel batch “{cur.label or bid}”? {unfinished:,} of {total:,} contracts are not "
+                    "finished: they will be revoked, and running ones stopped. Finished results are kept, "
+                    "and the report still comes.")
+        if not self.confirm("Cancel the batch?", question):
+            self.v.status.showMessage("Not cancelled: the batch goes on", 5000)
+            return
 
         def done(n: int) -> None:
             self.v.status.showMessage(f"Cancelled: {n} unfinished contracts revoked", 8000)
@@ -146,11 +180,16 @@ class BatchController(QObject):
 
         self.bridge.run(self.bridge.celery(lambda c: c.cancel(bid)), done, self.job_failed("Cancel failed"))
 
+    def retryable_rows(self) -> list[int]:
+        """Rows Retry would run again: failed, timed out, revoked or lost, with a file to read again."""
+        return [i for i, r in enumerate(self.v.models.source.rows)
+                if r.outcome in RETRYABLE_OUTCOMES and r.source]
+
     def retry_failed(self) -> None:
-        rows = [i for i, r in enumerate(self.v.models.source.rows) if r.outcome in RETRYABLE_OUTCOMES]
+        rows = self.retryable_rows()
         if not rows:
             self.v.status.showMessage(
-                "Nothing to retry: no failed, timed-out, revoked or lost contracts", 5000)
+                "Nothing to retry: no failed, timed-out, revoked or lost contracts with a file to read", 5000)
             return
         self.retry_rows(rows)
 
@@ -198,6 +237,10 @@ class BatchController(QObject):
 
         return show
 
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self.v.window, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
     # -- live updates --------------------------------------------------------------------------------
 
     def _on_batch_loaded(self, loaded: LoadedBatch) -> None:
@@ -218,7 +261,7 @@ class BatchController(QObject):
         if self.current is None or self.current.batch_id != batch_id:
             return
         self.v.models.source.apply_updates(updates)
-        self.v.grid.update_counts()
+        self.v.grid.rows_changed()
         selected = set(self.v.grid.selected_rows()[:1])
         pos = self.v.models.source.pos
         if selected and any(pos[u[0]] in selected for u in updates if 0 <= u[0] < len(pos)):
@@ -277,9 +320,12 @@ class BatchController(QObject):
         if not cur.seen_unfinished or cur.batch_id in self.notified:
             return
         self.notified.add(cur.batch_id)
-        counts = report.get("counts") or {}
-        ok = counts.get("succeeded", 0)
-        text = f"{cur.label or cur.batch_id}: {ok} of {report.get('total', 0)} succeeded"
+        from core.counts import BatchCounts, attention_words
+
+        c = BatchCounts.of(row.get("outcome") for row in report.get("contracts") or [])
+        text = f"{cur.label or cur.batch_id}: {c.succeeded:,} of {c.total:,} succeeded"
+        if c.needs_attention:
+            text += f", {attention_words(c.needs_attention)}"
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             self.tray.showMessage("Batch finished", text, self.ctx.icon, 8000)
         QApplication.alert(self.v.window)

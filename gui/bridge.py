@@ -46,6 +46,7 @@ class Health:
     reachable: bool
     workers: tuple[str, ...]
     message: str = ""
+    processes: int = 0  # the workers' pool sizes added up: contracts that can run at once
 
 
 class Bridge(QObject):
@@ -242,9 +243,10 @@ class Bridge(QObject):
             self.health.emit(Health(self.mode, self.broker_label, False, (), str(exc)))
             raise
         with self._celery_lock:
-            workers = client.workers(timeout=1.0)
+            pools = client.worker_processes(timeout=1.0)
         if self.client is client:  # not replaced (settings changed) while the ping waited
-            self.health.emit(Health(self.mode, self.broker_label, True, tuple(workers)))
+            self.health.emit(Health(self.mode, self.broker_label, True, tuple(pools), "",
+                                    sum(pools.values())))
 
     # -- the batch poll ------------------------------------------------------------------------------
 

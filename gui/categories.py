@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from core.engine.rows import QUEUED, RETRYING, RUNNING
+from core.engine.rows import CATEGORY_LABELS, QUEUED, RETRYING, RUNNING
 from core.outcome import Outcome
 
 
@@ -21,16 +21,17 @@ class Category:
 
 
 # Sidebar order: what is still moving first, then the six outcomes of core.outcome.
+_L = CATEGORY_LABELS
 CATEGORIES: tuple[Category, ...] = (
-    Category(QUEUED, "Queued", "#8a8f98", "…"),
-    Category(RUNNING, "Running", "#2f7fd8", "▶"),
-    Category(RETRYING, "Retrying", "#b07ad8", "↻"),
-    Category(Outcome.SUCCEEDED, "Succeeded", "#2e9e4f", "✓"),
-    Category(Outcome.REJECTED, "Rejected", "#d39a1c", "!"),
-    Category(Outcome.FAILED, "Failed", "#d64541", "✗"),
-    Category(Outcome.TIMED_OUT, "Timed out", "#e0742a", "⌛"),
-    Category(Outcome.REVOKED, "Revoked", "#6d6d6d", "⊘"),
-    Category(Outcome.LOST, "Lost", "#8e3b8e", "?"),
+    Category(QUEUED, _L[QUEUED], "#8a8f98", "…"),
+    Category(RUNNING, _L[RUNNING], "#2f7fd8", "▶"),
+    Category(RETRYING, _L[RETRYING], "#b07ad8", "↻"),
+    Category(Outcome.SUCCEEDED, _L[Outcome.SUCCEEDED], "#2e9e4f", "✓"),
+    Category(Outcome.REJECTED, _L[Outcome.REJECTED], "#d39a1c", "!"),
+    Category(Outcome.FAILED, _L[Outcome.FAILED], "#d64541", "✗"),
+    Category(Outcome.TIMED_OUT, _L[Outcome.TIMED_OUT], "#e0742a", "⌛"),
+    Category(Outcome.REVOKED, _L[Outcome.REVOKED], "#6d6d6d", "⊘"),
+    Category(Outcome.LOST, _L[Outcome.LOST], "#8e3b8e", "?"),
 )
 CATEGORY_BY_KEY: dict[str, Category] = {c.key: c for c in CATEGORIES}
 

@@ -100,7 +100,10 @@ class Connection(QObject):
             return
         n = len(h.workers)
         colour = "#2e9e4f" if n else "#d39a1c"
-        workers = f"{n} worker{'s' if n != 1 else ''}" if n else "no workers answering"
+        # Say what is meant: one worker program with two processes is "1 worker · 2 processes", the same
+        # number Settings calls "local worker processes".
+        procs = f" · {h.processes} process{'es' if h.processes != 1 else ''}" if h.processes else ""
+        workers = f"{n} worker{'s' if n != 1 else ''}{procs}" if n else "no workers answering"
         self.health_label.setText(f"<span style='color:{colour}'>●</span> {where}: Redis OK · {workers}")
         self.health_label.setToolTip("\n".join(h.workers) or "no worker answered a ping")
 

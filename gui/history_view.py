@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
@@ -15,24 +15,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.engine.rows import BATCH_STATE_LABELS
 from core.local.history import HistoryEntry, HistoryStore
+from core.reporting.wording import format_when
 from gui.models import SimpleTableModel
 
 HEADERS = ("Label", "Started", "Broker", "Contracts", "Succeeded", "Need attention", "State", "Batch id")
 
 
 def history_row(e: HistoryEntry) -> tuple[str, ...]:
-    succeeded = e.counts.get("succeeded", 0)
-    finished = sum(v for k, v in e.counts.items() if k != "unfinished")
-    attention = finished - succeeded
+    c = e.batch_counts  # the same counts as the grid and the report (core.counts)
     return (
         e.label or "(no label)",
-        time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created_ts)),
+        format_when(datetime.fromtimestamp(e.created_ts, UTC)),
         e.broker,
-        f"{e.total:,}",
-        f"{succeeded:,}",
-        f"{attention:,}",
-        e.state,
+        f"{c.total:,}",
+        f"{c.succeeded:,}",
+        f"{c.needs_attention:,}",
+        BATCH_STATE_LABELS.get(e.state, e.state),
         e.batch_id,
     )
 
@@ -57,7 +57,7 @@ class HistoryDialog(QDialog):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setColumnWidth(0, 200)
-        self.view.setColumnWidth(1, 130)
+        self.view.setColumnWidth(1, 190)
         self.view.doubleClicked.connect(self._open_index)
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(

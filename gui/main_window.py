@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setSizes([270, 1150])
+        self._contracts_width = 270
+        self.setAcceptDrops(True)  # files dropped anywhere on the window load, panel folded or not
         outer.addWidget(self.splitter, 1)
 
         prog = QHBoxLayout()
@@ -164,6 +166,10 @@ class MainWindow(QMainWindow):
         self.act_about = self._action("About", "F1", self.show_about, "Versions of Qt, Celery and Redis")
         self.act_search = self._action("Search", "Ctrl+F", self._focus_search, "Search the task grid")
         self.act_quit = self._action("Quit", "Ctrl+Q", self.close, "Close the window")
+        self.act_contracts = self._action("Contracts Panel", "F9", lambda: self.show_contracts(
+            self.act_contracts.isChecked()), "Show or hide the contracts panel")
+        self.act_contracts.setCheckable(True)
+        self.act_contracts.setChecked(True)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         for a in (self.act_add_files, self.act_add_folder):
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
         batch = self.menuBar().addMenu("&Batch")
         for a in (self.act_run, self.act_cancel, self.act_retry, self.act_history):
             batch.addAction(a)
+        self.menuBar().addMenu("&View").addAction(self.act_contracts)
         tools = self.menuBar().addMenu("&Tools")
         tools.addAction(self.act_settings)
         tools.addAction(self.act_search)
@@ -194,7 +201,7 @@ class MainWindow(QMainWindow):
         views = BatchViews(
             self.drop_zone, self.label_edit, self.models, self.grid, self.report_view, self.tabs,
             ProgressDisplay(self.batch_label, self.progress_bar, self.progress_text), self.statusBar(),
-            self.banner, self,
+            self.banner, self, self.show_contracts,
         )
         self.batches = BatchController(self.ctx, views, reconnect=self.start_services,
                                        actions_changed=self._update_actions, tray=self.tray)
@@ -273,6 +280,25 @@ class MainWindow(QMainWindow):
     @confirm.setter
     def confirm(self, ask: Callable[[str, str], bool]) -> None:
         self.reports.confirm = ask
+        self.batches.confirm = ask
+
+    def show_contracts(self, shown: bool) -> None:
+        """Unfold or fold the contracts panel: folded while a batch runs (the grid needs the width on a
+        1366 px screen), unfolded when contracts are added."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if shown and sizes[0] == 0:
+            self.splitter.setSizes([self._contracts_width, max(0, total - self._contracts_width)])
+        elif not shown and sizes[0] > 0:
+            self._contracts_width = sizes[0]
+            self.splitter.setSizes([0, total])
+        self.act_contracts.setChecked(shown)
+
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802
+        self.drop_zone.dragEnterEvent(event)
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802
+        self.drop_zone.dropEvent(event)
 
     @property
     def redis_version(self) -> str | None:
@@ -288,8 +314,9 @@ class MainWindow(QMainWindow):
 
     # -- dialogs -------------------------------------------------------------------------------------
 
-    def show_settings(self, tab: int = 0, then: Callable[[], None] | None = None) -> SettingsDialog:
-        dialog = SettingsDialog(self.bridge, self, tab)
+    def show_settings(self, tab: int = 0, then: Callable[[], None] | None = None,
+                      reason: str | None = None) -> SettingsDialog:
+        dialog = SettingsDialog(self.bridge, self, tab, reason)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def saved(broker_changed: bool) -> None:
@@ -328,7 +355,8 @@ class MainWindow(QMainWindow):
         running = cur is not None and not final and cur.state in ("open", "closing")
         self.act_run.setEnabled(bool(self.drop_zone.contracts))
         self.act_cancel.setEnabled(running)
-        self.act_retry.setEnabled(final)
+        # Retry only when there is something to retry from its file (it said Retry with nothing to retry).
+        self.act_retry.setEnabled(final and self.batches.retryable_rows() != [])
         self.act_export.setEnabled(final)
         self.act_send.setEnabled(final)
 
@@ -339,7 +367,9 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes) and geometry:
             self.restoreGeometry(QByteArray(geometry))
         else:
-            self.resize(1320, 820)
+            # The first start fits the screen: 1320 x 820 was taller than a 1366 x 768 laptop's.
+            screen = self.screen().availableGeometry()
+            self.resize(min(1320, screen.width()), min(820, screen.height()))
         splitter = self.ctx.settings.value("window/splitter")
         if isinstance(splitter, QByteArray | bytes) and splitter:
             self.splitter.restoreState(QByteArray(splitter))

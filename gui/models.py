@@ -33,14 +33,18 @@ from core.engine.rows import (  # noqa: F401 - the grid's row types, re-exported
     category_of,
 )
 from core.printable import printable
+from core.reporting.wording import format_duration
 from gui.categories import CATEGORIES, CATEGORY_BY_KEY, Category, category_icon  # noqa: F401
 from gui.table_model import SORT_ROLE, SimpleTableModel  # noqa: F401 - re-exported for the dialogs
 
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
-COLUMNS: tuple[str, ...] = ("Name", "State", "Outcome", "Attempts", "Started", "Runtime", "Worker", "Error")
-(COL_NAME, COL_STATE, COL_OUTCOME, COL_ATTEMPTS, COL_STARTED, COL_RUNTIME, COL_WORKER, COL_ERROR) = range(8)
+# The State column says where a contract is in words (queued, running, or its outcome); Celery's own
+# state is in the detail pane. The reason comes early enough to be on screen at 1366 px.
+COLUMNS: tuple[str, ...] = ("Name", "State", "Reason", "Tries", "Started", "Runtime", "Worker")
+(COL_NAME, COL_STATE, COL_ERROR, COL_ATTEMPTS, COL_STARTED, COL_RUNTIME, COL_WORKER) = range(7)
+COLUMN_WIDTHS: tuple[int, ...] = (230, 115, 300, 45, 70, 70, 120)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -59,9 +63,8 @@ def _fmt_time(epoch: float | None) -> str:
 
 
 def _fmt_runtime(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    # "35 ms" rather than "0.0 s": most analyses take well under a second.
+    return "" if seconds is None else format_duration(seconds)
 
 
 def coalesce(indices: Iterable[int], gap: int = 0) -> list[tuple[int, int]]:
@@ -121,8 +124,6 @@ class TaskTableModel(QAbstractTableModel):
             return lambda r: r.name.casefold()
         if column == COL_STATE:
             return lambda r: _CATEGORY_ORDER[r.category]
-        if column == COL_OUTCOME:
-            return lambda r: r.outcome or ""
         if column == COL_ATTEMPTS:
             return lambda r: r.attempts
         if column == COL_STARTED:
@@ -239,7 +240,7 @@ class TaskTableModel(QAbstractTableModel):
             return category_icon(row.category) if col == COL_STATE else None
         if role == _SORT_INT:
             return self._sort_value(row, col)
-        if role == _FOREGROUND_INT and col == COL_OUTCOME:
+        if role == _FOREGROUND_INT and col == COL_STATE:
             return QBrush(QColor(CATEGORY_BY_KEY[row.category].colour))
         if role == _TOOLTIP_INT and col in (COL_ERROR, COL_NAME):
             return printable(row.error or row.source) or None
@@ -252,9 +253,7 @@ class TaskTableModel(QAbstractTableModel):
             # Qt cuts a string at the first byte that was not UTF-8 ("bad\xff.txt" showed as "bad").
             return printable(row.name)
         if col == COL_STATE:
-            return CATEGORY_BY_KEY[row.category].label if row.task_id else "Not dispatched"
-        if col == COL_OUTCOME:
-            return (row.outcome or "").replace("_", " ")
+            return CATEGORY_BY_KEY[row.category].label
         if col == COL_ATTEMPTS:
             return str(row.attempts) if row.task_id else ""
         if col == COL_STARTED:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,16 @@ from gui.bridge import Bridge
 from gui.report_view import ReportView
 from gui.settings_dialog import TAB_EMAIL, email_configured
 
+SETUP_TO_SEND = ("Email is not set up yet. Fill in your email server and the From and To addresses, then "
+                 "press Save: the report is sent as soon as they are saved.")
+
 
 class ReportActions(QObject):
     send_finished = Signal(bool, str)  # ok, message
 
     def __init__(self, bridge: Bridge, report_view: ReportView, status: QStatusBar, dialog_parent: QWidget,
                  current: Callable[[], CurrentBatch | None],
-                 show_settings: Callable[[int, Callable[[], None]], Any]) -> None:
+                 show_settings: Callable[[int, Callable[[], None], str], Any]) -> None:
         super().__init__(dialog_parent)
         self.bridge, self.view, self.status, self.parent_widget = bridge, report_view, status, dialog_parent
         self.current, self.show_settings = current, show_settings
@@ -42,7 +46,12 @@ class ReportActions(QObject):
         from core.reporting.exporter import export_report
 
         def done(paths: list[Path]) -> None:
-            self.view.set_status(f"Exported {len(paths)} files to {out_dir}", True)
+            folder = Path(out_dir).resolve()
+            names = ", ".join(p.name for p in paths[:2])
+            self.view.set_status(
+                f"Exported {len(paths)} files to {html.escape(str(folder))} ({html.escape(names)}, …). "
+                f"<a href='{folder.as_uri()}'>Open the folder</a>", True, rich=True)
+            self.status.showMessage(f"Exported {len(paths)} files to {folder}", 8000)
 
         def failed(exc: BaseException) -> None:
             self.view.set_status(f"Export failed: {exc}", False)
@@ -65,8 +74,8 @@ class ReportActions(QObject):
         if cur is None or cur.report is None:
             return
         if not email_configured():
-            # First time: set up email, then send.
-            self.show_settings(TAB_EMAIL, self._send_if_configured)
+            # First time: set up email, then send (and say so: the dialog alone did not explain itself).
+            self.show_settings(TAB_EMAIL, self._send_if_configured, SETUP_TO_SEND)
             return
         bid = cur.batch_id
 

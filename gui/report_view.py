@@ -1,14 +1,19 @@
-"""The report view of a final batch: key figures, the charts (the very Figures the exports render, on
-matplotlib's Qt canvas), the contracts that need attention, and Export / Send."""
+"""The report view of a final batch. It leads with what asks for a decision, as the PDF and the email do:
+the contracts that need attention (with their reason) and those with risks to review; then the key
+figures and the charts (the very Figures the exports render, on matplotlib's Qt canvas); Export / Send
+at the top. The page scrolls with the wheel anywhere, charts included, and a new report opens at its top."""
 
 from __future__ import annotations
 
+import html
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -37,6 +42,46 @@ if TYPE_CHECKING:
 CHART_MIN_HEIGHT = 420
 CHART_MIN_WIDTH = 640
 NO_REPORT = "No final report yet: the report appears here when the batch is final."
+TABLE_ROWS_SHOWN = 8  # taller lists scroll inside their table; the page stays short
+
+
+class _WheelToPage(QObject):
+    """Hands wheel events over a chart to the page: matplotlib's canvas takes them for itself (zooming
+    nothing), so the wheel did nothing over the charts that fill most of the view."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Wheel:
+            QApplication.sendEvent(self.page, event)
+            return True
+        return False
+
+
+def _table(headers: list[str], name: str, parent: QWidget) -> tuple[QTableView, SimpleTableModel]:
+    model = SimpleTableModel(headers, parent=parent)
+    view = QTableView()
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    # Rows as compact as the task grid's: a list to scan, not a form.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setColumnWidth(0, 260)
+    view.setColumnWidth(1, 170)
+    return view, model
+
+
+def _fit_rows(view: QTableView, rows: int) -> None:
+    shown = max(1, min(rows, TABLE_ROWS_SHOWN))
+    height = view.horizontalHeader().height() + shown * view.verticalHeader().defaultSectionSize() + 4
+    view.setFixedHeight(height)
 
 
 class ReportView(QWidget):
@@ -54,33 +99,52 @@ class ReportView(QWidget):
         self._generation = 0  # bumped by clear(): stops a half-done chart sequence of an older report
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
+        heading = QVBoxLayout()
         self.title = QLabel(NO_REPORT)
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
-        top.addWidget(self.title, 1)
+        heading.addWidget(self.title)
+        self.lead = QLabel()
+        self.lead.setWordWrap(True)
+        self.lead.setAccessibleName("What the report says first")
+        self.lead.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading.addWidget(self.lead)
+        top.addLayout(heading, 1)
         self.export_button = QPushButton("&Export…")
         self.export_button.setAccessibleName("Export the report as PDF, CSV and PNG")
         self.send_button = QPushButton("&Send report")
         self.send_button.setAccessibleName("Send the report by email")
         self.export_button.clicked.connect(self.export_requested)
         self.send_button.clicked.connect(self.send_requested)
-        top.addWidget(self.export_button)
-        top.addWidget(self.send_button)
+        top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
         self.status = QLabel()
         self.status.setAccessibleName("Report action result")
         self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.status.setOpenExternalLinks(True)
         outer.addWidget(self.status)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
+        self.failures_label = QLabel("<b>Need attention</b>")
+        self.body_layout.addWidget(self.failures_label)
+        self.failures, self.failures_model = _table(["Contract", "Outcome", "Reason"], "Contracts that need "
+                                                    "attention", self)
+        self.body_layout.addWidget(self.failures)
+        self.risks_label = QLabel("<b>Risks to review</b>")
+        self.body_layout.addWidget(self.risks_label)
+        self.risks, self.risks_model = _table(["Contract", "Expires", "Risks"], "Contracts with risks to "
+                                              "review", self)
+        self.body_layout.addWidget(self.risks)
         self.figures_box = QFrame()
         self.figures_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.figures_grid = QGridLayout(self.figures_box)
@@ -89,23 +153,16 @@ class ReportView(QWidget):
         self.charts_grid = QGridLayout(self.charts_box)
         self.charts_grid.setContentsMargins(0, 0, 0, 0)
         self.body_layout.addWidget(self.charts_box)
-        self.failures_label = QLabel("<b>Contracts that need attention</b>")
-        self.body_layout.addWidget(self.failures_label)
-        self.failures_model = SimpleTableModel(["Contract", "Outcome", "Error"], parent=self)
-        self.failures = QTableView()
-        self.failures.setAccessibleName("Failures table")
-        self.failures.setModel(self.failures_model)
-        self.failures.verticalHeader().hide()
-        self.failures.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.failures.horizontalHeader().setStretchLastSection(True)
-        self.failures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.failures.setColumnWidth(0, 220)
-        self.failures.setColumnWidth(1, 90)
-        self.failures.setMinimumHeight(180)
-        self.body_layout.addWidget(self.failures)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.body_layout.addStretch(1)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+        self._wheel = _WheelToPage(self.scroll.viewport())
         self.set_enabled_actions(False)
+        self._show_sections(False)
+
+    def _show_sections(self, shown: bool) -> None:
+        for widget in (self.failures_label, self.failures, self.risks_label, self.risks, self.figures_box):
+            widget.setVisible(shown)
 
     def set_enabled_actions(self, enabled: bool) -> None:
         self.export_button.setEnabled(enabled)
@@ -116,6 +173,7 @@ class ReportView(QWidget):
         self.report = None
         self._generation += 1
         self.title.setText(message)
+        self.lead.clear()
         self.status.clear()
         self._clear_layout(self.figures_grid)
         self._clear_layout(self.charts_grid)
@@ -123,6 +181,9 @@ class ReportView(QWidget):
             canvas.figure.clear()
         self.canvases.clear()
         self.failures_model.set_rows([])
+        self.risks_model.set_rows([])
+        self._show_sections(False)
+        self.scroll.verticalScrollBar().setValue(0)
         self.set_enabled_actions(False)
 
     @staticmethod
@@ -138,13 +199,39 @@ class ReportView(QWidget):
         """Show a summary whose Figures were built off the GUI thread (``core.reporting.charts``)."""
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
+        from core.contracts.analysis.risk import DECISION_FLAGS
         from core.reporting.charts import CHARTS, apply_theme
-        from core.reporting.summary import key_figures, subject_line
+        from core.reporting.fields import risk_label
+        from core.reporting.summary import key_figures
+        from core.reporting.wording import format_date, headline, outcome_label, risk_line
 
         self.clear()
         self.report = report
         self.summary = summary
-        self.title.setText(subject_line(summary))
+        self.title.setText(f"Contract batch {summary.display_label}")
+        self.lead.setText("\n".join(t for t in (headline(summary), risk_line(summary)) if t))
+        self._show_sections(True)
+        attention = [(r.name, outcome_label(r.outcome), r.error or "(no reason given)")
+                     for r in summary.not_succeeded_rows]
+        self.failures_model.set_rows(attention)
+        self.failures_label.setText(f"<b>Need attention: {len(attention):,}</b>"
+                                    + ("" if attention else " (every contract succeeded)"))
+        self.failures.setVisible(bool(attention))
+        _fit_rows(self.failures, len(attention))
+        order = {f: i for i, f in enumerate(DECISION_FLAGS)}
+        flagged = [r for r in summary.rows if any(f in order for f in r.risk_flags)]
+        flagged.sort(key=lambda r: (min(order.get(f, 99) for f in r.risk_flags), r.expiration or date.max,
+                                    r.name))
+        self.risks_model.set_rows([
+            (r.name, format_date(r.expiration) if r.expiration else "",
+             ", ".join(risk_label(f) for f in sorted(r.risk_flags, key=lambda f: order.get(f, 99))
+                       if f in order))
+            for r in flagged
+        ])
+        self.risks_label.setText(f"<b>Risks to review: {summary.with_risks:,}</b>"
+                                 + ("" if flagged else " (no contract asks for a decision)"))
+        self.risks.setVisible(bool(flagged))
+        _fit_rows(self.risks, len(flagged))
         for i, (label, value) in enumerate(key_figures(summary)):
             name = QLabel(label)
             name.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, in light and dark palettes
@@ -167,6 +254,7 @@ class ReportView(QWidget):
             i, spec = pending.pop(0)
             figure = figures[spec.name]
             canvas = FigureCanvasQTAgg(figure if theme is None else apply_theme(figure, theme))
+            canvas.installEventFilter(self._wheel)
             canvas.setMinimumHeight(CHART_MIN_HEIGHT)
             canvas.setAccessibleName(f"Chart: {spec.title}")
             if not self.isVisible():
@@ -182,9 +270,7 @@ class ReportView(QWidget):
             QTimer.singleShot(0, add_next)
 
         add_next()
-        rows = [(r.name, r.outcome.replace("_", " "), r.error or "") for r in summary.not_succeeded_rows]
-        self.failures_model.set_rows(rows)
-        self.failures_label.setText(f"<b>Contracts that need attention: {len(rows):,}</b>")
+        self.scroll.verticalScrollBar().setValue(0)  # a new report opens at its top, not where the last was
         self.set_enabled_actions(True)
 
     def chart_theme(self) -> Theme | None:
@@ -239,6 +325,8 @@ class ReportView(QWidget):
             for i, canvas in enumerate(ordered):
                 self.charts_grid.addWidget(canvas, i // columns, i % columns)
 
-    def set_status(self, text: str, ok: bool | None = None) -> None:
+    def set_status(self, text: str, ok: bool | None = None, *, rich: bool = False) -> None:
+        """``text`` is plain (escaped here: it may quote a server's reply) unless ``rich``."""
+        shown = text if rich else html.escape(text)
         colour = {True: "#2e9e4f", False: "#d64541"}.get(ok)  # type: ignore[call-overload]
-        self.status.setText(f"<span style='color:{colour}'>{text}</span>" if colour else text)
+        self.status.setText(f"<span style='color:{colour}'>{shown}</span>" if colour else shown)

@@ -1,8 +1,9 @@
-"""Settings: broker (local or a Redis URL), local workers, time limits and deadline, email.
+"""Settings: broker (local or a Redis URL), local workers, time limits and deadline, email
+(``gui.email_settings``).
 
 Passwords (Redis, SMTP) go to the OS keyring only, through core's helpers; the settings file gets the
-rest (``core.config`` refuses secret keys anyway). Test connection runs in the background and lists each
-SMTP step as it happens.
+rest (``core.config`` refuses secret keys anyway). Save checks what was typed and stays open, naming the
+field to fix, rather than closing on settings that would fail later.
 """
 
 from __future__ import annotations
@@ -10,20 +11,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QTabWidget,
@@ -35,16 +31,10 @@ from core import config
 from core.engine.broker import KEYRING_SERVICE, redis_password_user
 from core.engine.settings import EngineSettings
 from core.mail import secrets
-from core.mail.errors import MailError, NoPasswordStored
-from core.mail.settings import (
-    DEFAULT_PORTS,
-    SECURITY_CHOICES,
-    resolve_settings,
-    save_settings,
-    stored_settings,
-)
-from core.mail.smtp import check_connection
+from core.mail.errors import MailError, SettingsError
+from core.mail.settings import resolve_settings, save_settings
 from gui.bridge import Bridge
+from gui.email_settings import EmailPage
 
 TAB_BROKER, TAB_ENGINE, TAB_EMAIL = range(3)
 
@@ -72,10 +62,6 @@ def email_configured() -> bool:
     return True
 
 
-class _StepRelay(QObject):
-    step = Signal(str)
-
-
 def _strip_password(url: str) -> tuple[str, str | None]:
     """A Redis URL without its password, and that password (it belongs in the keyring)."""
     parts = urlsplit(url)
@@ -89,21 +75,32 @@ def _strip_password(url: str) -> tuple[str, str | None]:
 class SettingsDialog(QDialog):
     saved = Signal(bool)  # True when the broker settings changed (the app reconnects)
 
-    def __init__(self, bridge: Bridge, parent: QWidget | None = None, tab: int = TAB_BROKER) -> None:
+    def __init__(self, bridge: Bridge, parent: QWidget | None = None, tab: int = TAB_BROKER,
+                 reason: str | None = None) -> None:
+        """``reason``: why the dialog opened (e.g. Send report with no email set up); shown at the top,
+        and it makes the email settings required on Save."""
         super().__init__(parent)
         self.bridge = bridge
+        self.reason = reason
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
+        if reason:
+            why = QLabel(reason)
+            why.setWordWrap(True)
+            why.setAccessibleName("Why these settings are needed")
+            why.setStyleSheet("background:#fff4d6;color:#222;padding:6px;border-radius:3px")
+            layout.addWidget(why)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
-        self._build_broker()
-        self._build_engine()
-        self._build_email()
         self.error = QLabel()
         self.error.setStyleSheet("color:#d64541")
         self.error.setWordWrap(True)
+        self.error.setAccessibleName("What to fix")
+        self._build_broker()
+        self._build_engine()
+        self._build_email()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -112,8 +109,6 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.tabs.setCurrentIndex(tab)
-        self.relay = _StepRelay(self)
-        self.relay.step.connect(self.test_log.appendPlainText)
 
     # -- tabs ----------------------------------------------------------------------------------------
 
@@ -168,88 +163,42 @@ class SettingsDialog(QDialog):
         self.deadline.setSuffix(" s")
         self.deadline.setSpecialValueText("none")
         self.deadline.setAccessibleName("Batch deadline")
-        form.addRow("Local worker processes", self.local_workers)
+        form.addRow("Local worker processes (contracts run at once)", self.local_workers)
         form.addRow("Soft time limit per contract", self.soft_limit)
         form.addRow("Hard time limit per contract", self.hard_limit)
         form.addRow("Batch deadline (0 = none)", self.deadline)
         self.tabs.addTab(page, "&Engine")
 
     def _build_email(self) -> None:
-        page = QWidget()
-        form = QFormLayout(page)
-        stored = stored_settings()
-        self.host = QLineEdit(str(stored.get("host") or ""))
-        self.host.setAccessibleName("SMTP host")
-        self.security = QComboBox()
-        self.security.addItems(list(SECURITY_CHOICES))
-        self.security.setAccessibleName("SMTP security")
-        self.security.setCurrentText(str(stored.get("security") or "starttls"))
-        self.port = QSpinBox(minimum=1, maximum=65535)
-        self.port.setValue(int(stored.get("port") or DEFAULT_PORTS[self.security.currentText()]))
-        self.port.setAccessibleName("SMTP port")
-        self.security.currentTextChanged.connect(self._security_changed)
-        self.user = QLineEdit(str(stored.get("user") or ""))
-        self.user.setAccessibleName("SMTP user")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("SMTP password")
-        self.password.setPlaceholderText("kept in the OS keyring; empty: keep the stored one")
-        self.sender = QLineEdit(str(stored.get("from") or ""))
-        self.sender.setAccessibleName("From address")
-        to = stored.get("to") or []
-        self.recipients = QLineEdit(", ".join(to) if isinstance(to, list) else str(to))
-        self.recipients.setAccessibleName("To addresses")
-        self.recipients.setPlaceholderText("a@example.com, b@example.com")
-        self.ca_file = QLineEdit(str(stored.get("ca_file") or ""))
-        self.ca_file.setAccessibleName("CA file")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_ca)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_file, 1)
-        ca_row.addWidget(browse)
-        form.addRow("Host", self.host)
-        form.addRow("Security", self.security)
-        form.addRow("Port", self.port)
-        form.addRow("User", self.user)
-        form.addRow("Password", self.password)
-        form.addRow("From", self.sender)
-        form.addRow("To", self.recipients)
-        form.addRow("CA file", ca_row)
-        self.test_button = QPushButton("&Test connection")
-        self.test_button.setAccessibleName("Test the SMTP connection")
-        self.test_button.clicked.connect(self.test_connection)
-        form.addRow(self.test_button)
-        self.test_log = QPlainTextEdit()
-        self.test_log.setReadOnly(True)
-        self.test_log.setAccessibleName("Connection test steps")
-        self.test_log.setMaximumBlockCount(200)
-        form.addRow(self.test_log)
-        self.tabs.addTab(page, "E&mail")
-
-    def _security_changed(self, security: str) -> None:
-        if self.port.value() in DEFAULT_PORTS.values():
-            self.port.setValue(DEFAULT_PORTS[security])
-
-    def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", filter="Certificates (*.pem *.crt);;All (*)")
-        if path:
-            self.ca_file.setText(path)
-
-    # -- values --------------------------------------------------------------------------------------
+        self.email = EmailPage(self.bridge, self.error)
+        self.tabs.addTab(self.email, "E&mail")
+        # The page's fields under the dialog's names (tests and callers fill them in).
+        e = self.email
+        self.host, self.security, self.port, self.user = e.host, e.security, e.port, e.user
+        self.password, self.sender, self.recipients = e.password, e.sender, e.recipients
+        self.ca_file, self.test_log, self.test_button = e.ca_file, e.test_log, e.test_button
 
     def email_values(self) -> dict[str, Any]:
-        return {
-            "host": self.host.text().strip() or None,
-            "port": self.port.value(),
-            "security": self.security.currentText(),
-            "user": self.user.text().strip() or None,
-            "from": self.sender.text().strip() or None,
-            "to": [t.strip() for t in self.recipients.text().split(",") if t.strip()],
-            "ca_file": self.ca_file.text().strip() or None,
-        }
+        return self.email.values()
+
+    def test_connection(self) -> None:
+        self.email.test_connection()
+
+    def _fail(self, exc: SettingsError) -> None:
+        if self.email.show_error(exc):
+            self.tabs.setCurrentIndex(TAB_EMAIL)
 
     def save(self) -> None:
+        if self.soft_limit.value() >= self.hard_limit.value():
+            self.tabs.setCurrentIndex(TAB_ENGINE)
+            self.error.setText("The soft time limit must be below the hard one.")
+            return
+        # Email must be complete when the dialog opened to send a report, or when some of it was typed:
+        # a Save that kept half a setup (or nothing, when sending) would fail later, far from here.
+        email_wanted = self.reason is not None or self.email.typed_anything()
         try:
+            if email_wanted:
+                self.email.check(need_password=True)
             broker_changed = self._save_broker()
             config.save_section(
                 "engine",
@@ -260,16 +209,16 @@ class SettingsDialog(QDialog):
                     "deadline": self.deadline.value() or None,
                 },
             )
-            values = self.email_values()
-            if any(values[k] for k in ("host", "user", "from", "to")):
+            values = self.email.values()
+            if email_wanted:
                 save_settings(values)
             if self.password.text() and values["user"] and values["host"]:
                 secrets.store_password(values["user"], values["host"], self.password.text())
+        except SettingsError as exc:
+            self._fail(exc)
+            return
         except (MailError, ValueError, OSError) as exc:
             self.error.setText(str(exc))
-            return
-        if self.soft_limit.value() >= self.hard_limit.value():
-            self.error.setText("the soft time limit must be below the hard one")
             return
         self.saved.emit(broker_changed)
         self.accept()
@@ -291,41 +240,3 @@ class SettingsDialog(QDialog):
             return False  # unchanged: no reconnect
         config.save_section("broker", new)
         return True
-
-    # -- test connection -----------------------------------------------------------------------------
-
-    def test_connection(self) -> None:
-        self.test_log.clear()
-        values = self.email_values()
-        typed = self.password.text()
-        relay = self.relay
-
-        def run() -> None:
-            settings = resolve_settings(stored={k: v for k, v in values.items() if v}, environ={})
-            settings.require_server()
-            password = None
-            if settings.user:
-                if typed:
-                    password = typed
-                    relay.step.emit("ok  using the password typed above")
-                else:
-                    try:
-                        password = secrets.get_password(settings.user, settings.host or "")
-                        relay.step.emit("ok  password found in the OS keyring")
-                    except NoPasswordStored as exc:
-                        raise MailError(str(exc)) from None
-            check_connection(settings, password, lambda m: relay.step.emit(f"ok  {m}"))
-
-        def done(_: Any) -> None:
-            self.test_button.setEnabled(True)
-            self.test_log.appendPlainText("PASSED: the server accepted the connection and the login")
-
-        def failed(exc: BaseException) -> None:
-            self.test_button.setEnabled(True)
-            self.test_log.appendPlainText(f"FAILED: {exc}")
-
-        self.test_button.setEnabled(False)
-        self.test_log.appendPlainText(
-            f"..  connecting to {values['host']}:{values['port']} ({values['security']})"
-        )
-        self.bridge.run(run, done, failed)

@@ -1,11 +1,9 @@
-"""The live task grid: a state bar (count per state, click to filter), search, the sorted table, a detail
-pane for the selected contract and a context menu (revoke / terminate / retry the selected)."""
+"""The live task grid: a state bar (count per state, click to filter; it wraps rather than truncating),
+search, the sorted table, a detail pane for the selected contract (``gui.contract_detail``) and a context
+menu (revoke / terminate / retry the selected) whose counts follow the grid while it is open."""
 
 from __future__ import annotations
 
-import html
-import json
-import time
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
@@ -25,61 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.outcome import RETRYABLE_OUTCOMES
+from gui.contract_detail import describe_row, raw_json
+from gui.flow_layout import flow_container
 from gui.models import (
     CATEGORIES,
-    CATEGORY_BY_KEY,
     COL_ERROR,
     COL_NAME,
+    COLUMN_WIDTHS,
     TaskGridModels,
-    TaskRow,
     category_icon,
 )
 
-SETTINGS_KEY = "grid/header"
-
-
-def describe_row(row: TaskRow) -> tuple[str, str]:
-    """The detail pane's (HTML, plain text) for one contract: state, full error, fields with evidence."""
-    cat = CATEGORY_BY_KEY[row.category]
-    facts: list[tuple[str, str]] = [
-        ("Contract", row.name),
-        ("State", cat.label + (f" ({row.state})" if row.state else "")),
-        ("Outcome", (row.outcome or "not finished").replace("_", " ")),
-        ("Attempts", str(row.attempts)),
-        ("Worker", row.worker or "-"),
-        (
-            "Started",
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.started_at)) if row.started_at else "-",
-        ),
-        ("Runtime", f"{row.runtime_s:.2f} s" if row.runtime_s is not None else "-"),
-        ("Task id", row.task_id or "not dispatched"),
-        ("Source", row.source or "-"),
-    ]
-    text = [f"{k}: {v}" for k, v in facts]
-    parts = ["<table cellspacing='4'>"]
-    parts += [f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts]
-    parts.append("</table>")
-    if row.error:
-        parts.append(f"<h4>Error</h4><pre style='white-space:pre-wrap'>{html.escape(row.error)}</pre>")
-        text += ["", "Error:", row.error]
-    result = row.result if isinstance(row.result, dict) else None
-    if result:
-        evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
-        parts.append("<h4>Extracted fields</h4><table cellspacing='4' border='0'>")
-        text += ["", "Extracted fields:"]
-        for key, value in result.items():
-            if key == "evidence":
-                continue
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            parts.append(f"<tr><th align='left' valign='top'>{html.escape(key)}</th><td>{html.escape(shown)}")
-            text.append(f"{key}: {shown}")
-            quote = evidence.get(key)
-            if quote:
-                parts.append(f"<br><i style='color:gray'>“{html.escape(str(quote))}”</i>")
-                text.append(f"    evidence: {quote}")
-            parts.append("</td></tr>")
-        parts.append("</table>")
-    return "".join(parts), "\n".join(text)
+SETTINGS_KEY = "grid/header-v2"  # v2: the Outcome column went (the State column says it)
 
 
 class TaskGrid(QWidget):
@@ -94,7 +50,7 @@ class TaskGrid(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
 
         # State bar: one checkable button per state; checked ones filter the grid (none checked = all).
-        bar = QHBoxLayout()
+        bar_box, bar = flow_container()
         self.state_buttons: dict[str, QToolButton] = {}
         for cat in CATEGORIES:
             b = QToolButton()
@@ -109,7 +65,6 @@ class TaskGrid(QWidget):
         self.show_all.setAccessibleName("Show all states")
         self.show_all.clicked.connect(self.clear_filters)
         bar.addWidget(self.show_all)
-        bar.addStretch(1)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, worker, error…  (Ctrl+F)")
         self.search.setAccessibleName("Search contracts")
@@ -122,7 +77,7 @@ class TaskGrid(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         layout.addLayout(search_row)
-        layout.addLayout(bar)
+        layout.addWidget(bar_box)
 
         self.view = QTableView()
         self.view.setAccessibleName("Task grid")
@@ -139,7 +94,7 @@ class TaskGrid(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((230, 125, 85, 65, 70, 70, 120, 300)):
+        for col, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(col, width)
         self.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # dispatch order until the user sorts
@@ -160,19 +115,27 @@ class TaskGrid(QWidget):
         self.copy_button = QPushButton("Copy details")
         self.copy_button.setAccessibleName("Copy the selected contract's details")
         self.copy_button.clicked.connect(self.copy_detail)
+        self.copy_json_button = QPushButton("Copy JSON")
+        self.copy_json_button.setAccessibleName("Copy the selected contract's raw result as JSON")
+        self.copy_json_button.clicked.connect(self.copy_json)
         detail_box = QWidget()
         dl = QVBoxLayout(detail_box)
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(self.detail, 1)
-        dl.addWidget(self.copy_button)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_button)
+        copy_row.addWidget(self.copy_json_button)
+        dl.addLayout(copy_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.view)
         splitter.addWidget(detail_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 420])
+        splitter.setSizes([860, 380])
         layout.addWidget(splitter, 1)
         self._detail_text = ""
+        self._detail_json = ""
+        self._menu_update: Any = None  # refreshes an open context menu's counts as rows change
 
         self.copy_action = QAction("Copy", self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
@@ -210,37 +173,71 @@ class TaskGrid(QWidget):
         rows = self.selected_rows()
         if not rows:
             self.detail.setHtml("<i>Select a contract to see its details.</i>")
-            self._detail_text = ""
+            self._detail_text = self._detail_json = ""
             return
         row = self.models.source.row_at(rows[0])
         body, self._detail_text = describe_row(row)
+        self._detail_json = raw_json(row)
+        scrolled = self.detail.verticalScrollBar().value()
         self.detail.setHtml(body)
+        self.detail.verticalScrollBar().setValue(scrolled)  # a live update keeps the reader's place
 
     def copy_detail(self) -> None:
         if self._detail_text:
             QGuiApplication.clipboard().setText(self._detail_text)
 
-    def _context_menu(self, pos: QPoint) -> None:
+    def copy_json(self) -> None:
+        if self._detail_json:
+            QGuiApplication.clipboard().setText(self._detail_json)
+
+    def rows_changed(self) -> None:
+        """The grid's rows changed (a poll): counts, and an open context menu's counts, follow."""
+        self.update_counts()
+        if self._menu_update is not None:
+            self._menu_update()
+
+    def _choices(self) -> tuple[list[int], list[int], list[int]]:
+        """(selected, unfinished among them, retryable among them), as the rows are now."""
         rows = self.selected_rows()
-        if not rows:
+        src = self.models.source
+        unfinished = [r for r in rows if src.row_at(r).outcome is None and src.row_at(r).task_id]
+        retryable = [r for r in rows if src.row_at(r).outcome in RETRYABLE_OUTCOMES and src.row_at(r).source]
+        return rows, unfinished, retryable
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self.selected_rows():
             return
         menu = QMenu(self)
-        n = len(rows)
-        unfinished = [r for r in rows if self.models.source.row_at(r).outcome is None]
-        revoke = menu.addAction(f"Revoke {len(unfinished)} unfinished")
-        terminate = menu.addAction(f"Terminate {len(unfinished)} unfinished (kill running)")
-        retry = menu.addAction(f"Retry {n} selected")
+        revoke = menu.addAction("")
+        terminate = menu.addAction("")
+        retry = menu.addAction("")
         menu.addSeparator()
         copy = menu.addAction("Copy details")
-        revoke.setEnabled(bool(unfinished))
-        terminate.setEnabled(bool(unfinished))
-        chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
-        if chosen is revoke:
+
+        def refresh() -> None:
+            # While the menu is open the batch goes on: its counts are those of this moment, not of the
+            # moment it opened (it said "Revoke 5" for five contracts that had succeeded meanwhile).
+            _rows, unfinished, retryable = self._choices()
+            revoke.setText(f"Revoke {len(unfinished):,} unfinished")
+            terminate.setText(f"Terminate {len(unfinished):,} unfinished (stop running ones now)")
+            retry.setText(f"Retry {len(retryable):,} failed, timed out, revoked or lost")
+            revoke.setEnabled(bool(unfinished))
+            terminate.setEnabled(bool(unfinished))
+            retry.setEnabled(bool(retryable))
+
+        refresh()
+        self._menu_update = refresh
+        try:
+            chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
+        finally:
+            self._menu_update = None
+        _rows, unfinished, retryable = self._choices()  # act on what they are now
+        if chosen is revoke and unfinished:
             self.revoke_requested.emit(unfinished, False)
-        elif chosen is terminate:
+        elif chosen is terminate and unfinished:
             self.revoke_requested.emit(unfinished, True)
-        elif chosen is retry:
-            self.retry_requested.emit(rows)
+        elif chosen is retry and retryable:
+            self.retry_requested.emit(retryable)
         elif chosen is copy:
             self.copy_detail()
 

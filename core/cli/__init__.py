@@ -7,6 +7,7 @@ import click
 from core.cli import (
     analysis_commands,
     batch_commands,
+    list_command,
     local_commands,
     report_commands,
     run_command,
@@ -43,7 +44,7 @@ def main() -> None:
 main.add_command(worker_command.worker_command)
 main.add_command(run_command.run_command)
 for _command in (batch_commands.status_command, batch_commands.report_command, batch_commands.cancel_command,
-                 batch_commands.quarantine_command, local_commands.local_group):
+                 batch_commands.quarantine_command, list_command.list_command, local_commands.local_group):
     main.add_command(_command)
 for _module in (analysis_commands, report_commands):
     _module.register(main)

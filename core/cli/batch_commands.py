@@ -15,7 +15,9 @@ from core.cli.common import (
     emit_report,
     fail,
 )
+from core.counts import BatchCounts, attention_words
 from core.engine import ledger
+from core.engine.rows import BATCH_STATE_LABELS, CATEGORY_LABELS, category_of
 from core.printable import printable
 
 
@@ -35,16 +37,21 @@ def status_command(batch_id: str, broker: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    counts: dict[str, int] = {}
-    for c in data["contracts"]:
-        key = c["outcome"] or (c["state"] or "").lower()
-        counts[key] = counts.get(key, 0) + 1
-    click.echo(f"batch {batch_id} ({data['state']}{', final' if data['final'] else ''}): "
-               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    for c in data["contracts"]:
-        click.echo(f"  {printable(c['name']):<40} {c['state'] or '-':<9} {c['outcome'] or '':<9} "
-                   f"{printable(c['error'] or '')}"
-                   .rstrip())
+    rows = data["contracts"]
+    counts = BatchCounts.of(c["outcome"] for c in rows)
+    label = f" “{printable(status.meta.label)}”" if status.meta.label else ""
+    state = BATCH_STATE_LABELS.get(data["state"], data["state"])
+    click.echo(f"Batch {batch_id}{label}: {state}, {counts.done:,} of {counts.total:,} done, "
+               f"{counts.succeeded:,} succeeded, {attention_words(counts.needs_attention)}")
+    width = min(48, max([len(printable(c["name"])) for c in rows] + [8]))
+    click.echo(f"  {'CONTRACT':<{width}}  {'STATE':<10} {'TRIES':>5}  REASON")
+    for c in rows:
+        name = printable(c["name"])
+        name = name if len(name) <= width else name[: width - 1] + "…"
+        words = CATEGORY_LABELS[category_of(c["state"], c["outcome"])]
+        tries = str(c.get("attempts") or "-") if c["task_id"] else "-"
+        reason = printable((c["error"] or "").split("\n", 1)[0])
+        click.echo(f"  {name:<{width}}  {words:<10} {tries:>5}  {reason}".rstrip())
 
 
 @click.command("report")
@@ -58,8 +65,10 @@ def report_command(batch_id: str, broker: str | None, as_json: bool) -> None:
         fail(f"no such batch: {batch_id}", EXIT_USAGE)
     report = client.report(batch_id)
     if report is None:
-        progress = client.progress(batch_id)
-        fail(f"batch {batch_id} is not final yet ({progress.finished} of {progress.total} tasks done)",
+        status = client.status(batch_id)
+        counts = BatchCounts.of(c["outcome"] for c in status.to_json()["contracts"]) if status else None
+        done = f" ({counts.done:,} of {counts.total:,} contracts done)" if counts else ""
+        fail(f"batch {batch_id} is not final yet{done}: see 'contract-batch status {batch_id}'",
              EXIT_NOT_FINAL)
     emit_report(report, as_json)
 

@@ -44,10 +44,22 @@ def positive_seconds(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> BatchClient:
-    """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached."""
+def connect_client(choice: BrokerChoice, local: LocalMode | None = None, *, start_local: bool = False
+                   ) -> BatchClient:
+    """A BatchClient for the chosen broker; exits 1 with a plain sentence when it cannot be reached.
+
+    ``start_local``: in local mode, a stopped private server is started for this command and stopped
+    after it (its data is on disk): after ``run --wait`` has stopped local mode, ``status``, ``report``
+    and ``export`` of that batch still work without ``local start``."""
     from core.engine.client import BatchClient
 
+    if choice.local and start_local:
+        mode = local or LocalMode()
+        try:
+            click.get_current_context().with_resource(mode.server_while_needed())
+        except (OSError, RuntimeError) as exc:
+            fail(f"could not start the local server: {exc}", EXIT_NO_REPORT)
+        local = mode
     try:
         url = broker_url(choice, local=local)  # local TCP mode reads its password from the keyring
         check_reachable(url)
@@ -58,10 +70,16 @@ def connect_client(choice: BrokerChoice, local: LocalMode | None = None) -> Batc
 
 
 def client_for(broker: str | None) -> BatchClient:
-    return connect_client(resolve_broker(broker))
+    """The client of a command that reads or acts on existing batches (local mode: started if needed)."""
+    return connect_client(resolve_broker(broker), start_local=True)
 
 
-def emit_report(report: dict[str, Any], as_json: bool) -> None:
-    from core.engine.final_report import format_report_text
+def emit_report(report: dict[str, Any], as_json: bool, *, every_contract: bool = True,
+                more: str = "") -> None:
+    """The report as JSON, or as text with the summary last (``core.cli.report_text``)."""
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    from core.cli.report_text import report_text
 
-    click.echo(json.dumps(report, indent=2) if as_json else format_report_text(report))
+    click.echo(report_text(report, every_contract=every_contract, more=more))

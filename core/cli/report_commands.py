@@ -20,7 +20,7 @@ import click
 import redis
 
 from core import config, keyring_store
-from core.engine.broker import BrokerUnavailable, resolve_broker
+from core.cli.common import client_for
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
 from core.mail.sends import SendLog, send_log_for
@@ -34,8 +34,7 @@ from core.mail.settings import (
     save_settings,
     stored_settings,
 )
-from core.mail.smtp import check_connection
-from core.policy import broker_url
+from core.mail.smtp import check_connection, passed_message
 from core.reporting.exporter import export_report
 from core.reporting.source import ReportNotFound, load_report_file
 
@@ -82,17 +81,9 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
         return _Loaded(report, lambda: send_log_for(batch_id, report_bytes=raw))
     if not batch:
         _die("give a BATCH id, or --report-file FILE", EXIT_USAGE)
-    # Same broker resolution as the engine commands: --broker, CONTRACT_BATCH_BROKER, settings, local mode.
-    # Imported here: the client pulls in Celery, which email-setup and --report-file never need.
-    from core.engine.client import connect as connect_client
-
-    choice = resolve_broker(broker)
-    url = broker_url(choice)
-    try:
-        client = connect_client(url)
-    except (BrokerUnavailable, ValueError) as exc:
-        hint = " (local mode: start it with 'contract-batch local start')" if choice.local else ""
-        _die(f"{exc}{hint}")
+    # Same broker resolution as the engine commands (--broker, CONTRACT_BATCH_BROKER, settings, local
+    # mode, whose server is started for this command if it was stopped).
+    client = client_for(broker)
     try:
         stored = client.report(batch)
     except (redis.RedisError, ValueError) as exc:
@@ -180,7 +171,7 @@ def send_command(
         settings.sender_mailbox()
         settings.recipient_mailboxes()
     except SettingsError as exc:
-        _die(str(exc), EXIT_USAGE)
+        _die(exc.for_cli(), EXIT_USAGE)
     loaded = _load(batch, broker, report_file)
     if not settings.encrypted:
         _warn("sending with plain SMTP (--security none): the report and any password travel unencrypted")
@@ -204,7 +195,7 @@ def send_command(
         _warn(str(exc))
         return
     except SettingsError as exc:
-        _die(str(exc), EXIT_USAGE)
+        _die(exc.for_cli(), EXIT_USAGE)
     except MailError as exc:
         _die(f"not sent: {exc}")
     except redis.RedisError as exc:
@@ -265,7 +256,7 @@ def email_setup_command(
         save_settings(values)
         settings = resolve_settings(stored=values, environ={})
     except SettingsError as exc:
-        _die(str(exc), EXIT_USAGE)
+        _die(exc.for_cli(), EXIT_USAGE)
 
     click.echo(f"settings saved to {config.config_path()}")
     for key, value in settings.public_dict().items():
@@ -312,7 +303,7 @@ def email_test_command() -> None:
         settings = resolve_settings()
         settings.require_server()
     except SettingsError as exc:
-        _die(str(exc), EXIT_USAGE)
+        _die(exc.for_cli(), EXIT_USAGE)
     overridden = [k for k, source in settings.sources.items() if source == "env"]
     if overridden:
         click.echo(f"using {', '.join(overridden)} from {ENV_PREFIX}* environment variables")
@@ -331,7 +322,7 @@ def email_test_command() -> None:
         check_connection(settings, password, step)
     except MailError as exc:
         _die(f"FAILED: {exc}")
-    click.echo("email-test: OK (connection, TLS and AUTH work; nothing was sent)")
+    click.echo(f"email-test: OK: {passed_message(settings)}")
 
 
 def register(group: click.Group) -> None:

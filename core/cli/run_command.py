@@ -31,18 +31,14 @@ from core.printable import printable
 
 if TYPE_CHECKING:
     from core.contracts.loader import LoadResult
-    from core.engine.client import BatchClient, Progress
+    from core.counts import BatchCounts
+    from core.engine.client import BatchClient
     from core.engine.ledger import BatchMeta
+    from core.engine.watch import BatchWatch
+    from core.local.history import HistoryStore
 
 EARLY_ID_FROM = 1_000  # batches at least this big print their id before they are sent
-
-
-def _print_progress(progress: Progress) -> None:
-    done = progress.finished
-    running = progress.states.get("STARTED", 0)
-    failed = progress.states.get("FAILURE", 0) + progress.states.get("REVOKED", 0)
-    click.echo(f"\r{done}/{progress.total} done, {running} running, {failed} failed or revoked ",
-               nl=False, err=True)
+PROGRESS_EVERY_S = 0.5
 
 
 @click.command("run")
@@ -59,6 +55,7 @@ def _print_progress(progress: Progress) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --wait: write report.json (and the exports) into this folder.")
+@click.option("-v", "--verbose", is_flag=True, help="With --wait: list every contract before the summary.")
 def run_command(
     paths: tuple[Path, ...],
     broker: str | None,
@@ -69,11 +66,16 @@ def run_command(
     wait: bool,
     as_json: bool,
     out: Path | None,
+    verbose: bool,
 ) -> None:
     """Run one task per contract found in PATHS (files or folders, walked in sorted order)."""
     from core.contracts.loader import load_paths
 
-    loaded = load_paths(paths)
+    try:
+        loaded = load_paths(paths)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted while reading the contracts: nothing was launched", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     for rejection in loaded.rejections:
         click.echo(f"rejected {printable(rejection.name)}: {printable(rejection.reason)}", err=True)
     if not loaded.items:
@@ -90,7 +92,7 @@ def run_command(
             fail(f"could not start local mode: {exc}", EXIT_NO_REPORT)
     with _stopping_on_failure(local, started):
         _launch(loaded, choice, local, started, label, soft_time_limit, time_limit, deadline, wait,
-                as_json, out)
+                as_json, out, verbose)
 
 
 @contextlib.contextmanager
@@ -112,7 +114,7 @@ def _stopping_on_failure(local: LocalMode, started: Started) -> Iterator[None]:
 def _launch(
     loaded: LoadResult, choice: BrokerChoice, local: LocalMode, started: Started, label: str,
     soft_time_limit: float | None, time_limit: float | None, deadline: float | None, wait: bool,
-    as_json: bool, out: Path | None,
+    as_json: bool, out: Path | None, verbose: bool = False,
 ) -> None:
     client = connect_client(choice, local)
     # What the desktop app's Settings chose, unless given here.
@@ -151,21 +153,33 @@ def _launch(
         if started.redis or started.workers:
             click.echo("local mode is running; stop it with 'contract-batch local stop'", err=True)
         return
-    show_progress = sys.stderr.isatty() and not as_json
-    watcher = WorkerWatch(client, local if started.workers else None)
+    from core.engine.watch import BatchWatch
+    from core.local.history import HistoryStore
+
+    # The batch enters this machine's history (``contract-batch list``, the desktop app's History), and
+    # its counts are followed as the window follows them (core.counts): one definition everywhere.
+    history = HistoryStore()
+    watch = BatchWatch(meta.batch_id)
+    watch.load(client, history, "local" if choice.local else mask(client.broker_url))
+    bar = ProgressBar(watch, meta.label or meta.batch_id) if sys.stderr.isatty() and not as_json else None
+    watcher = WorkerWatch(client, local if started.workers else None, watch, history, bar)
     try:
-        report = client.wait_report(
-            meta.batch_id, on_progress=_print_progress if show_progress else None, on_poll=watcher.check,
-            on_outage=watcher.outage,
-        )
+        report = client.wait_report(meta.batch_id, on_poll=watcher.check, on_outage=watcher.outage)
     except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
         click.echo(f"\ninterrupted; batch {meta.batch_id} goes on. "
                    f"Get its report with 'contract-batch report {meta.batch_id}'", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if show_progress:
-        # The report can land between two progress lines: end on the true final count.
-        click.echo(f"\r{meta.dispatched}/{meta.dispatched} done, report ready" + " " * 30, err=True)
-    emit_report(report, as_json)
+    from core.counts import BatchCounts
+
+    counts = BatchCounts.of(c.get("outcome") for c in report.get("contracts") or [])
+    history.update(meta.batch_id, state="final", counts=counts.as_mapping(), report=report)
+    if bar is not None:
+        bar.finish(counts)
+    where = (f"Every contract: 'contract-batch report {meta.batch_id}'"
+             + (f" or {out}/contracts.csv" if out is not None else "") + "; run with -v to list them here.")
+    emit_report(report, as_json, every_contract=verbose, more="" if verbose else where)
     if choice.local:
         local.stop(started)
     if out is not None:
@@ -176,14 +190,49 @@ def _launch(
                  f"{out} failed: {exc}", EXIT_NO_REPORT)
 
 
+class ProgressBar:
+    """The terminal's progress while ``run --wait`` waits: click's bar with percentage and ETA, counted as
+    every other surface counts (load rejections included, ``core.counts``)."""
+
+    def __init__(self, watch: BatchWatch, label: str) -> None:
+        counts = watch.counts()
+        self.shown = counts.done
+        self.bar = click.progressbar(
+            length=max(1, counts.total), label=printable(label)[:40], show_eta=True, show_percent=True,
+            show_pos=True, file=sys.stderr, item_show_func=lambda text: text,
+        )
+        self.bar.__enter__()
+        self.bar.update(self.shown, self._words(counts))
+
+    @staticmethod
+    def _words(counts: BatchCounts) -> str:
+        from core.counts import attention_words
+
+        return attention_words(counts.needs_attention) if counts.needs_attention else ""
+
+    def show(self, counts: BatchCounts) -> None:
+        self.bar.update(max(0, counts.done - self.shown), self._words(counts))
+        self.shown = max(self.shown, counts.done)
+
+    def finish(self, counts: BatchCounts) -> None:
+        self.show(counts)
+        self.close()
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
 class WorkerWatch:
     """While ``run --wait`` waits: say so when no worker is there, fail when our own local worker died."""
 
     GRACE_S = 15.0
     OUTAGE_EVERY_S = 15.0
 
-    def __init__(self, client: BatchClient, local: LocalMode | None) -> None:
+    def __init__(self, client: BatchClient, local: LocalMode | None, watch: BatchWatch | None = None,
+                 history: HistoryStore | None = None, bar: ProgressBar | None = None) -> None:
         self.client, self.local = client, local
+        self.watch, self.history, self.bar = watch, history, bar
+        self.next_progress = 0.0
         self.since = time.monotonic()
         self.next_check = self.since + self.GRACE_S
         self.warned = False
@@ -203,6 +252,14 @@ class WorkerWatch:
 
     def check(self) -> None:
         now = time.monotonic()
+        if self.watch is not None and self.history is not None and now >= self.next_progress:
+            self.next_progress = now + PROGRESS_EVERY_S
+            try:
+                progress = self.watch.poll(self.client, self.history, with_report=False).progress
+            except OUTAGE_ERRORS:
+                progress = None  # Redis went away between two reads: the wait rides it out
+            if progress is not None and self.bar is not None:
+                self.bar.show(progress.counts)
         if self.down_since is not None:
             click.echo(f"Redis is back after {now - self.down_since:.0f} s; waiting for the report", err=True)
             self.down_since, self.next_outage_note = None, 0.0

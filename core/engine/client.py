@@ -104,6 +104,17 @@ class BatchClient:
         replies = self.app.control.ping(timeout=timeout) or []
         return sorted(name for reply in replies for name in reply)
 
+    def worker_processes(self, timeout: float = 1.0) -> dict[str, int]:
+        """Each answering worker and how many contracts it runs at once (its pool's processes or
+        threads): "1 worker, 2 processes" is what Settings' "local worker processes: 2" means."""
+        stats = self.app.control.inspect(timeout=timeout).stats() or {}
+        sizes: dict[str, int] = {}
+        for name, info in stats.items():
+            pool = info.get("pool") if isinstance(info, dict) else None
+            size = pool.get("max-concurrency") if isinstance(pool, dict) else None
+            sizes[str(name)] = size if isinstance(size, int) and size > 0 else 1
+        return dict(sorted(sizes.items()))
+
     # -- launching -----------------------------------------------------------------------------------
 
     def launch(

@@ -1,4 +1,5 @@
-"""Build the final report from the frozen ledger and the tasks' results; render it as text.
+"""Build the final report from the frozen ledger and the tasks' results (the terminal's text of it is
+``core.cli.report_text``).
 
 The format is documented in docs/report-format.md.
 """
@@ -12,7 +13,6 @@ from typing import Any
 from core.engine.ledger import BatchMeta, Entry
 from core.engine.task_states import TaskSnapshot
 from core.outcome import ALL_OUTCOMES, Outcome
-from core.printable import printable
 
 
 def utc_iso(ts: float) -> str:
@@ -74,22 +74,3 @@ def build_report(
         "counts": counts,
         "contracts": contracts,
     }
-
-
-def format_report_text(report: Mapping[str, Any]) -> str:
-    counts = report["counts"]
-    label = f" ({printable(report['label'])})" if report.get("label") else ""
-    lines = [
-        f"Batch {report['batch_id']}{label}: {counts['succeeded']} of {report['total']} succeeded",
-        "  " + ", ".join(f"{k} {counts[k]}" for k in ALL_OUTCOMES),
-        f"  created {report['created_at']}, finished {report['finished_at']}, "
-        f"finalized by {report['finalized_by']}",
-        "",
-    ]
-    names = [printable(c["name"]) for c in report["contracts"]]
-    width = min(60, max([len(n) for n in names] + [4]))
-    lines.append(f"  {'NAME':<{width}}  {'OUTCOME':<9}  ERROR")
-    for shown, c in zip(names, report["contracts"], strict=True):
-        name = shown if len(shown) <= width else shown[: width - 1] + "…"
-        lines.append(f"  {name:<{width}}  {c['outcome']:<9}  {printable(c['error'] or '')}".rstrip())
-    return "\n".join(lines)

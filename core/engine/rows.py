@@ -11,6 +11,27 @@ from core.outcome import Outcome
 
 QUEUED, RUNNING, RETRYING = "queued", "running", "retrying"
 UNFINISHED_CATEGORIES = frozenset({QUEUED, RUNNING, RETRYING})
+# Where a contract is, in the words every surface shows (the grid, the CLI's status): what is still
+# moving first, then the six outcomes of core.outcome. Celery's own states stay in the details.
+CATEGORY_LABELS: dict[str, str] = {
+    QUEUED: "Queued",
+    RUNNING: "Running",
+    RETRYING: "Retrying",
+    Outcome.SUCCEEDED: "Succeeded",
+    Outcome.REJECTED: "Rejected",
+    Outcome.FAILED: "Failed",
+    Outcome.TIMED_OUT: "Timed out",
+    Outcome.REVOKED: "Revoked",
+    Outcome.LOST: "Lost",
+}
+# A batch's state (``core.engine.ledger``) in words.
+BATCH_STATE_LABELS: dict[str, str] = {
+    "open": "Running",
+    "closing": "Finishing",
+    "cancelled": "Cancelled",
+    "final": "Finished",
+    "expired": "Expired from the broker",
+}
 # What "failed" means where a batch's progress says so: every outcome that needs a person's attention
 # because the contract did not run to its end.
 FAILED_OUTCOMES = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.REVOKED, Outcome.LOST})

@@ -166,9 +166,10 @@ class BatchWatch:
         return LoadedBatch(self.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0,
                            state, rows_from_report(report) if report else [], report)
 
-    def poll(self, client: BatchClient, history: HistoryStore) -> Poll:
+    def poll(self, client: BatchClient, history: HistoryStore, *, with_report: bool = True) -> Poll:
         """What changed since the last poll (only the unfinished are read: a task in a ready state never
-        changes again, and their results are the bulk of what a full read would transfer)."""
+        changes again, and their results are the bulk of what a full read would transfer).
+        ``with_report=False``: the caller reads the final report itself (the CLI's ``run --wait``)."""
         found = client.batch(self.batch_id)
         state = found[1] if found else "expired"
         pacer = Pacer()
@@ -184,7 +185,8 @@ class BatchWatch:
                                 s.started_at, s.runtime_s, s.result))
             self.pending = [k for k in pending if self.states[k] not in READY_STATES]
         report, report_json = (
-            read_report(client, self.batch_id, pacer) if state in ("final", "expired") else (None, None))
+            read_report(client, self.batch_id, pacer)
+            if with_report and state in ("final", "expired") else (None, None))
         if report is not None:
             updates += self._reconcile(report, pacer)
         progress = self.progress(state)

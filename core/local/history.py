@@ -135,7 +135,7 @@ class HistoryStore:
             values.append(json.dumps(dict(counts), sort_keys=True))
         if report is not None:
             sets.append("report = ?")
-            values.append(report if isinstance(report, bytes) else json_yielding.dumps(report))
+            values.append(report if isinstance(report, bytes) else _report_text(report))
         with self._connect() as conn:
             sql = f"UPDATE batches SET {', '.join(sets)} WHERE batch_id = ?"
             cur = conn.execute(sql, (*values, batch_id))
@@ -174,6 +174,17 @@ class HistoryStore:
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
+
+
+def _report_text(report: Mapping[str, Any]) -> str:
+    text = json_yielding.dumps(report)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that was not UTF-8 (kept as surrogates, like os.fsdecode) cannot be stored as text:
+        # JSON's \u escapes keep it, and read back to the same name.
+        text = json.dumps(report, default=str, ensure_ascii=True)
+    return text
 
 
 def _entry(row: tuple[Any, ...]) -> HistoryEntry:

@@ -10,6 +10,7 @@ tell the workers of another installation (an upgrade) from this one's.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,6 +273,18 @@ class LocalMode:
                 processes.finish_stop(draining, UPGRADE_DRAIN_S)
             self._write_records("workers", self.records("workers"))
             return result
+
+    @contextlib.contextmanager
+    def server_while_needed(self) -> Iterator[bool]:
+        """The private server for a command that reads batches: started if it was stopped (the data is
+        on disk), and stopped again afterwards unless workers use it. Yields whether it was started."""
+        with self._lock():
+            started = self.start_redis()
+        try:
+            yield started
+        finally:
+            if started:
+                self.stop(Started(True, False))
 
     def stop(self, started: Started | None = None) -> None:
         """Stop what ``started`` says was started (everything when None): workers first, then the server.

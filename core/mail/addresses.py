@@ -49,8 +49,19 @@ def shown(value: str, limit: int = 60) -> str:
     return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value):,} characters)"
 
 
+_FIELD_OF = {"sender": "from", "recipient": "to"}  # the setting a bad address was read from
+
+
 def parse_mailbox(value: str, *, what: str = "address") -> Mailbox:
     """One address, validated; raises ``InvalidAddress`` naming ``what`` ("recipient", "sender")."""
+    try:
+        return _parse_mailbox(value, what)
+    except InvalidAddress as exc:
+        exc.field = exc.field or _FIELD_OF.get(what)
+        raise
+
+
+def _parse_mailbox(value: str, what: str) -> Mailbox:
     if not isinstance(value, str) or not value.strip():
         raise InvalidAddress(f"empty {what}")
     if len(value) > MAX_ADDRESS_CHARS + 200:  # room for a display name

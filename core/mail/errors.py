@@ -12,7 +12,19 @@ class MailError(Exception):
 
 
 class SettingsError(MailError):
-    """Email settings missing or invalid (bad usage: exit code 2)."""
+    """Email settings missing or invalid (bad usage: exit code 2).
+
+    ``str(error)`` says what is wrong in words every surface can show; ``field`` names the setting (the
+    desktop dialog marks that field), ``cli_hint`` how to fix it from the command line (the CLI adds it).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, cli_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.cli_hint = cli_hint
+
+    def for_cli(self) -> str:
+        return f"{self}: {self.cli_hint}" if self.cli_hint else str(self)
 
 
 class InvalidAddress(SettingsError):

@@ -54,21 +54,23 @@ class EmailSettings:
 
     def sender_mailbox(self) -> Mailbox:
         if not self.sender:
-            raise SettingsError("no sender address: set one with `contract-batch email-setup --from ADDR`")
+            raise SettingsError("no sender (From) address", field="from",
+                                cli_hint="set one with `contract-batch email-setup --from ADDR`")
         return parse_mailbox(self.sender, what="sender")
 
     def recipient_mailboxes(self) -> tuple[Mailbox, ...]:
         if not self.recipients:
             raise SettingsError(
-                "no recipients: pass --to ADDR or store some with `contract-batch email-setup --to`"
+                "no recipients (To)", field="to",
+                cli_hint="pass --to ADDR or store some with `contract-batch email-setup --to`",
             )
         return parse_recipients(self.recipients)
 
     def require_server(self) -> None:
         if not self.host:
             raise SettingsError(
-                "no SMTP server configured: run `contract-batch email-setup --host HOST ...` "
-                f"or set {ENV_PREFIX}HOST"
+                "no SMTP server (host) is set", field="host",
+                cli_hint=f"run `contract-batch email-setup --host HOST ...` or set {ENV_PREFIX}HOST",
             )
 
     def public_dict(self) -> dict[str, Any]:
@@ -92,16 +94,16 @@ def _split_list(value: Any) -> list[str]:
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, Sequence):
         return [str(v).strip() for v in value if str(v).strip()]
-    raise SettingsError(f"recipients must be a list of addresses, not {type(value).__name__}")
+    raise SettingsError(f"recipients must be a list of addresses, not {type(value).__name__}", field="to")
 
 
 def _port(value: Any) -> int:
     try:
         port = int(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"SMTP port {value!r} is not a number") from None
+        raise SettingsError(f"SMTP port {value!r} is not a number", field="port") from None
     if not 0 < port < 65536:
-        raise SettingsError(f"SMTP port {port} is out of range (1-65535)")
+        raise SettingsError(f"SMTP port {port} is out of range (1-65535)", field="port")
     return port
 
 
@@ -141,23 +143,26 @@ def resolve_settings(
         default_security = "ssl"  # 465 is the implicit-TLS port (RFC 8314); STARTTLS there never works
     security = str(merged.get("security") or default_security).strip().lower()
     if security not in SECURITY_CHOICES:
-        raise SettingsError(f"SMTP security {security!r} is not one of {', '.join(SECURITY_CHOICES)}")
+        raise SettingsError(f"SMTP security {security!r} is not one of {', '.join(SECURITY_CHOICES)}",
+                            field="security")
     # The port follows the security mode unless it was set: --security ssl alone means port 465.
     port = _port(merged["port"]) if "port" in merged else DEFAULT_PORTS[security]
     ca_file = str(merged["ca_file"]) if merged.get("ca_file") else None
     if ca_file is not None and not Path(ca_file).expanduser().is_file():
-        raise SettingsError(f"CA file {ca_file} does not exist or is not a file")
+        raise SettingsError(f"CA file {ca_file} does not exist or is not a file", field="ca_file")
     try:
         timeout = float(merged.get("timeout", DEFAULT_TIMEOUT_S))
     except (TypeError, ValueError):
         raise SettingsError(f"timeout {merged.get('timeout')!r} is not a number of seconds") from None
     host = str(merged["host"]).strip() if merged.get("host") else None
     if host and (len(host) > 253 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in host)):
-        raise SettingsError(f"SMTP host {shown(host)} is too long or has whitespace or control characters")
+        raise SettingsError(f"SMTP host {shown(host)} is too long or has whitespace or control characters",
+                            field="host")
     user = str(merged["user"]).strip() if merged.get("user") else None
     # A user name travels in the SMTP AUTH exchange: a CR/LF there would end the command early.
     if user and (len(user) > 256 or any(ord(c) < 32 or ord(c) == 127 for c in user)):
-        raise SettingsError(f"SMTP user {shown(user)} is too long or contains control characters (CR/LF)")
+        raise SettingsError(f"SMTP user {shown(user)} is too long or contains control characters (CR/LF)",
+                            field="user")
     return EmailSettings(
         host=host,
         port=port,

@@ -212,6 +212,20 @@ def check_connection(settings: EmailSettings, password: str | None, on_step: Ste
     on_step("QUIT")
 
 
+def passed_message(settings: EmailSettings) -> str:
+    """What a passed ``check_connection`` proved, and nothing more (the CLI's email-test and the desktop's
+    Test connection say the same): a server that asked for no login did not accept one."""
+    proved = ["the server accepted the connection"]
+    if settings.encrypted:
+        proved.append("TLS")
+    if settings.user:
+        proved.append(f"the login of {settings.user}")
+    text = ", ".join(proved[:-1]) + " and " + proved[-1] if len(proved) > 1 else proved[0]
+    if not settings.user:
+        text += " (no login was tried: no user is set)"
+    return text + "; nothing was sent"
+
+
 def send_message(
     settings: EmailSettings,
     password: str | None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -103,8 +103,11 @@ def render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    # A reader (or a user double-clicking report.pdf) never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A reader (or a user double-clicking report.pdf) never sees half a file. The exports are documents
+    # the person saves to share (unlike settings and history, which stay private): created with mode 666
+    # less the user's umask, as any program's Save would, not mkstemp's owner-only 600.
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

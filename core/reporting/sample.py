@@ -19,7 +19,7 @@ _COUNTERPARTIES = [
 ]  # fmt: skip
 _LAWS = ["New York", "Delaware", "California", "England and Wales", "Texas", "Ontario", "Germany"]
 # The analyser's own flags (``core.contracts.analysis.risk``), so samples look like real reports.
-_FLAGS = ["auto_renews", "short_notice_period", "no_end_date", "no_governing_law", "parties_unclear",
+_FLAGS = ["auto_renews", "short_notice_period", "no_governing_law", "parties_unclear",
           "expiration_estimated"]  # fmt: skip
 _TYPES = ["Supply Agreement", "Service Agreement", "License Agreement", "NDA", "Distribution Agreement"]
 _REJECTIONS = ["scanned PDF with no text layer; OCR not supported", "unsupported file type (.xyz)",
@@ -99,6 +99,7 @@ def _analysis(rng: random.Random, base: date, i: int) -> dict[str, Any]:
         else None,
         "risk_flags": sorted(set(rng.sample(_FLAGS, rng.randint(0, 2)))
                              | ({"expired"} if expires and expires < base else set())
+                             | ({"no_end_date"} if expires is None else set())
                              | ({"expires_within_90_days"} if expires and 0 <= (expires - base).days <= 90
                                 else set())),
         "evidence": {

@@ -61,7 +61,7 @@ def test_run_status_report_cancel_without_waiting(engine: Engine, tmp_path: Path
     assert all(c["task_id"].startswith(batch_id) for c in data["contracts"])
 
     not_final = cli("report", batch_id, "--broker", engine.broker, env=engine.env())
-    assert not_final.returncode == 3 and "not final yet (0 of 2 tasks done)" in not_final.stderr
+    assert not_final.returncode == 3 and "not final yet (0 of 2 contracts done)" in not_final.stderr
 
     cancelled = cli("cancel", batch_id, "--broker", engine.broker, env=engine.env())
     assert cancelled.returncode == 0 and "revoked 2 unfinished" in cancelled.stdout
@@ -177,9 +177,13 @@ def test_run_wait_shows_progress_on_a_terminal(engine: Engine, tmp_path: Path) -
             os.close(slave)
         os.close(master)
     assert proc.returncode == 0
-    assert b"/3 done" in shown and b"3/3 done" in shown
-    assert "Batch " in proc.stdout and "1 of 3 succeeded" not in proc.stdout  # two succeed, one fails
-    assert "2 of 3 succeeded" in proc.stdout
+    # click's bar on the terminal: position, percentage, the count that needs attention as it grows.
+    assert b"0/3" in shown and b"3/3  100%" in shown and b"1 needs attention" in shown
+    # The summary is last on stdout; the contracts are not listed without -v (they are one command away).
+    lines = proc.stdout.strip().splitlines()
+    assert "2 of 3 contracts succeeded; 1 needs attention." in proc.stdout
+    assert lines[-1].startswith("Every contract: 'contract-batch report ")
+    assert not any(line.strip().startswith("slow1-a.txt") for line in lines)
 
 
 def test_report_hooks_from_the_environment(engine: Engine) -> None:

@@ -80,12 +80,14 @@ def test_batch_end_to_end_with_report_and_send(
         "empty-5.txt": "rejected",
     }
     assert window.grid.state_buttons["succeeded"].text() == "Succeeded 2"
-    assert window.progress_bar.value() == window.progress_bar.maximum() == 4
-    assert "1 failed" in window.progress_text.text()
-    # The report view: key figures, every chart on a Qt canvas, the failures table.
+    # Every contract of the batch, the file refused at load included (tests/gui/test_counts_agree.py
+    # compares every surface).
+    assert window.progress_bar.value() == window.progress_bar.maximum() == 5
+    assert "3 need attention" in window.progress_text.text()
+    # The report view: key figures, every chart on a Qt canvas, the contracts that need attention.
     assert set(view.canvases) == {c.name for c in CHARTS}
     assert view.failures_model.rowCount() == 3
-    assert "2 of 5 succeeded" in view.title.text()
+    assert "2 of 5 contracts succeeded" in view.lead.text()
     entry = window.history.get(batch_id)
     assert entry is not None and entry.state == "final" and entry.counts["succeeded"] == 2
     assert entry.has_report
@@ -97,6 +99,7 @@ def test_batch_end_to_end_with_report_and_send(
     window.send_report()
     dialog: SettingsDialog = window.settings_dialog
     assert dialog.isVisible() and dialog.tabs.currentIndex() == 2
+    assert dialog.reason and "not set up" in dialog.reason  # it says why it opened
     dialog.host.setText("127.0.0.1")
     dialog.security.setCurrentText("starttls")
     dialog.port.setValue(starttls_server.port)
@@ -131,6 +134,7 @@ def test_batch_end_to_end_with_report_and_send(
     out = tmp_path / "export"
     window.export_report(str(out))
     qtbot.waitUntil(lambda: "Exported" in view.status.text(), timeout=60_000)
+    assert "Open the folder" in view.status.text()  # it says where, and offers to open it
     assert (out / "report.pdf").is_file() and (out / "contracts.csv").is_file()
     assert len(list(out.glob("chart-*.png"))) == len(CHARTS)
 
@@ -143,6 +147,15 @@ def test_cancel_then_retry_as_a_new_batch(
     first = run(qtbot, window, contract_files(tmp_path / "in", *names), "to cancel")
     qtbot.waitUntil(lambda: window.models.source.counts[RUNNING] >= 1, timeout=60_000)
     assert window.act_cancel.isEnabled()
+    assert not window.act_retry.isEnabled()  # nothing to retry while it runs
+    # Cancel asks first, saying how many contracts it would revoke; "no" leaves the batch running.
+    asked: list[str] = []
+    window.confirm = lambda _title, question: asked.append(question) is None and False
+    window.act_cancel.trigger()
+    assert asked and "of 6 contracts are not finished" in asked[0]
+    assert window.current is not None and window.current.report is None
+    assert "Not cancelled" in window.statusBar().currentMessage()
+    window.confirm = lambda _title, _question: True
     window.act_cancel.trigger()
     report = wait_final(qtbot, window)
     assert report["counts"]["revoked"] >= 4, report["counts"]
@@ -184,6 +197,8 @@ def test_reattach_after_closing_the_window_mid_batch(
     again = started(qtbot, make_window, local_engine)
     qtbot.waitUntil(lambda: again.current is not None, timeout=30_000)
     assert again.current is not None and again.current.batch_id == batch_id
+    # It says so, in the window: the batch went on while the app was closed.
+    assert again.banner.isVisible() and "Reattached to batch “reattach”" in again.banner.label.text()
     report = wait_final(qtbot, again)
     assert report["counts"]["succeeded"] == len(names)
     assert outcomes(again) == dict.fromkeys(names, "succeeded")

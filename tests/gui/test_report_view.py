@@ -87,3 +87,37 @@ def test_charts_behind_another_tab_appear_one_by_one_when_shown(qtbot: QtBot) ->
     qtbot.waitUntil(lambda: not any(c.isHidden() for c in view.canvases.values()), timeout=30_000)
     first = next(iter(view.canvases.values()))
     assert first.isVisible() and first.width() > 300
+
+
+def test_the_page_leads_with_decisions_scrolls_over_charts_and_opens_at_its_top(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = ReportView()
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    _load_report(qtbot, view)
+    # Need attention, then risks, then key figures, then the charts.
+    order = [view.body_layout.indexOf(w) for w in (view.failures_label, view.risks_label, view.figures_box,
+                                                    view.charts_box)]
+    assert order == sorted(order)
+    assert view.summary is not None and view.risks_model.rowCount() == view.summary.with_risks > 0
+    assert "need attention" in view.lead.text() and "risks to review" in view.lead.text()
+    assert "_" not in "".join(view.risks_model.rows[0])  # risk names in words
+
+    # The wheel over a chart scrolls the page (matplotlib's canvas used to swallow it).
+    bar = view.scroll.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0
+    canvas = next(iter(view.canvases.values()))
+    centre = QPointF(canvas.width() / 2, canvas.height() / 2)
+    wheel = QWheelEvent(centre, QPointF(canvas.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -360),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(canvas, wheel)
+    assert bar.value() > 0
+
+    # The next report opens at its top, not where the last one was read.
+    _load_report(qtbot, view)
+    assert bar.value() == 0

@@ -159,7 +159,8 @@ def smtp_factory(server_tls: ssl.SSLContext) -> Iterator[Callable[..., SmtpServe
     started: list[Controller] = []
 
     def start(
-        security: str = "starttls", data_size_limit: int = 33_554_432, tls: ssl.SSLContext | None = None
+        security: str = "starttls", data_size_limit: int = 33_554_432, tls: ssl.SSLContext | None = None,
+        auth_required: bool = True,
     ) -> SmtpServer:
         context = tls or server_tls
         handler = Handler()
@@ -168,7 +169,7 @@ def smtp_factory(server_tls: ssl.SSLContext) -> Iterator[Callable[..., SmtpServe
             "hostname": "127.0.0.1",
             "port": port,
             "authenticator": authenticator(handler),
-            "auth_required": True,
+            "auth_required": auth_required,
             "data_size_limit": data_size_limit,
             "ready_timeout": 10.0,
         }

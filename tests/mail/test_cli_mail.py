@@ -120,6 +120,18 @@ def test_email_test_reports_steps(
     for expected in ("password found in the OS keyring", "STARTTLS", "certificate verified", "AUTH accepted"):
         assert expected in result.output
     assert SMTP_PASSWORD not in result.output
+    assert f"OK: the server accepted the connection, TLS and the login of {SMTP_USER}" in result.output
+
+
+def test_email_test_claims_no_login_a_server_did_not_ask_for(
+    smtp_factory: Any, ca_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = smtp_factory("starttls", auth_required=False)
+    configure(server, ca_file, monkeypatch, store_password=False)
+    monkeypatch.delenv("CONTRACT_BATCH_SMTP_USER")
+    result = run("email-test")
+    assert result.exit_code == 0, result.output
+    assert "no login was tried: no user is set" in result.output and "login of" not in result.output
 
 
 def test_email_test_failures_are_one_clear_line(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from core.cli.report_text import report_text
 from core.contracts.loader import load_paths
-from core.engine.final_report import format_report_text
 from tests.engine.test_cli import cli
 from tests.mail.conftest import SmtpServer
 from tests.mail.test_cli_mail import configure, run
@@ -80,8 +80,8 @@ def test_odd_names_run_export_and_mail(
         assert (out / name).stat().st_size > 0, name
 
     # Text shows them escaped: one line per contract, nothing a terminal would act on.
-    text = format_report_text(report)
-    rows = text.splitlines()[5:]
+    text = report_text(report, every_contract=True)
+    rows = text.split("\n\n", 1)[0].splitlines()[1:]  # the contract lines, before the summary
     assert len(rows) == len(NAMES), text
     assert "bad\\xff\\xfename.txt" in text and "evil\\nrejected x.txt" in text and "\x1b" not in text
     assert "\u202e" not in text

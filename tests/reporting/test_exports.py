@@ -159,3 +159,18 @@ def test_export_of_10000_contracts_takes_seconds(tmp_path: Path) -> None:
         assert len(pdf) > 200  # the per-contract table really is in there
     finally:
         pdf.close()
+
+
+def test_exports_are_documents_to_share_not_private_files(report12: dict[str, Any], tmp_path: Path) -> None:
+    """A Save writes files with the user's usual permissions (666 less the umask), as any program does;
+    the product's own settings and history stay private (tests/local/test_failure_paths.py)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        paths = export_report(report12, tmp_path / "out", as_of=AS_OF)
+    finally:
+        os.umask(old)
+    assert paths and all(p.stat().st_mode & 0o777 == 0o644 for p in paths), [
+        oct(p.stat().st_mode) for p in paths]
+    assert not list((tmp_path / "out").glob(".*.tmp"))  # no temporary file left behind

@@ -212,18 +212,28 @@ class Document:
             pos = max(pos, lo)
 
     def sentence(self, start: int, end: int | None = None) -> str:
-        """The sentence around flat[start:end], trimmed to a readable length: the evidence a person checks."""
+        """The sentence around flat[start:end], trimmed to a readable length: the evidence a person checks.
+
+        Cut only between words, and marked with "…" where it is cut: a passage that starts mid-word
+        ("greement governing...") reads as a bug, not as a quote."""
         end = start if end is None else end
         window_start = max(0, start - _EVIDENCE_MAX)
         head = self.flat[window_start:start]
-        begin = window_start
+        begin, cut_head = window_start, window_start > 0
         for match in _SENTENCE_END.finditer(head):
-            begin = window_start + match.end()
+            begin, cut_head = window_start + match.end(), False
         tail = self.flat[end : end + _EVIDENCE_MAX]
         stop = _SENTENCE_END.search(tail)
         finish = end + (stop.start() if stop else len(tail))
+        cut_tail = stop is None and finish < len(self.flat)
+        if finish - begin > 2 * _EVIDENCE_MAX:
+            begin, cut_head = max(begin, start - 200), cut_head or start - 200 > begin
+            finish, cut_tail = min(finish, end + 200), cut_tail or end + 200 < finish
+        if cut_head:
+            space = self.flat.find(" ", begin, start)
+            begin = space + 1 if space != -1 else begin
+        if cut_tail:
+            space = self.flat.rfind(" ", end, finish)
+            finish = space if space != -1 else finish
         sentence = self.flat[begin:finish].replace(PARAGRAPH, " ").strip()
-        if len(sentence) > 2 * _EVIDENCE_MAX:
-            sentence = self.flat[max(begin, start - 200) : min(finish, end + 200)].replace(PARAGRAPH, " ")
-            sentence = sentence.strip()
-        return sentence
+        return ("… " if cut_head else "") + sentence + (" …" if cut_tail else "")

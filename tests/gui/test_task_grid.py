@@ -1,0 +1,79 @@
+"""The task grid at a laptop's 1366 x 768, and as a person uses it during a run: what matters is on screen
+(whole state buttons, the Reason column), runtimes in milliseconds, plain state words, and a context menu
+whose counts follow the batch while it is open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu
+from pytestqt.qtbot import QtBot
+
+from gui.main_window import MainWindow
+from gui.models import COL_ERROR, COL_RUNTIME, COL_STATE, COLUMNS
+from tests.gui.test_models import finish, rows
+
+
+def _at_laptop_size(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1366, 768)
+    window.models.source.set_rows(rows(300))
+    updates = [finish(i, "failed", runtime=0.035) for i in range(0, 300, 3)]
+    updates += [finish(i, "succeeded", runtime=1234.5) for i in range(1, 300, 3)]
+    window.models.source.apply_updates(updates)
+    window.grid.update_counts()
+    window.show_contracts(False)  # as during a run
+    qtbot.waitUntil(lambda: window.grid.view.viewport().width() > 600, timeout=5_000)
+
+
+def test_what_matters_is_on_screen_at_1366x768(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> None:
+    window = make_window()
+    _at_laptop_size(qtbot, window)
+    for key, button in window.grid.state_buttons.items():
+        # Whole, never "Succ...ed": the bar wraps instead of squeezing.
+        assert button.width() >= button.sizeHint().width(), key
+        assert button.isVisible()
+    view = window.grid.view
+    assert "Outcome" not in COLUMNS  # the State column says it
+    reason_left = view.columnViewportPosition(COL_ERROR)
+    assert reason_left >= 0 and reason_left + 150 <= view.viewport().width()
+    model = view.model()
+    assert model.index(0, COL_RUNTIME).data() == "35 ms"  # not "0.0 s"
+    assert model.index(1, COL_RUNTIME).data() == "20 min 34 s"
+    assert model.index(0, COL_STATE).data() == "Failed"
+    assert model.index(2, COL_STATE).data() == "Queued"
+    # Adding contracts brings the panel back.
+    window.show_contracts(True)
+    assert window.splitter.sizes()[0] > 0 and window.act_contracts.isChecked()
+
+
+def test_the_context_menu_counts_follow_the_batch_while_open(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window()
+    src = window.models.source
+    src.set_rows(rows(10))
+    window.grid.update_counts()
+    window.grid.view.selectAll()
+    seen: list[list[str]] = []
+    chosen: list[object] = []
+    window.grid.revoke_requested.connect(lambda r, terminate: chosen.append((list(r), terminate)))
+
+    def while_open() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        seen.append([a.text() for a in menu.actions() if a.text()])
+        # Five of the ten finish while the menu is open.
+        src.apply_updates([finish(i) for i in range(5)])
+        window.grid.rows_changed()
+        seen.append([a.text() for a in menu.actions() if a.text()])
+        menu.setActiveAction(menu.actions()[0])  # Revoke, chosen as a person would: Enter
+        QTest.keyClick(menu, Qt.Key.Key_Return)
+
+    QTimer.singleShot(200, while_open)
+    window.grid._context_menu(QPoint(5, 5))
+    assert seen[0][0] == "Revoke 10 unfinished" and seen[1][0] == "Revoke 5 unfinished"
+    assert seen[1][2].startswith("Retry 0 ")
+    # It revoked the five still unfinished, not the ten it saw when it opened.
+    assert chosen == [([5, 6, 7, 8, 9], False)]
