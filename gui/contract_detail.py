@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from core.engine.rows import TaskRow
 from core.printable import printable
-from core.reporting.fields import evidence_passages, shown_fields
 from core.reporting.wording import display_locale, format_duration, format_when
 from gui.categories import CATEGORY_BY_KEY
 
@@ -25,6 +24,10 @@ def _tries(row: TaskRow) -> str:
 
 def describe_row(row: TaskRow) -> tuple[str, str]:
     """(HTML for the pane, plain text for Copy details)."""
+    # Imported when a contract is first shown: the field words come with the analyser's modules (~0.1 s),
+    # which the window's start does not need.
+    from core.reporting.fields import evidence_passages, shown_fields
+
     e = html.escape
     locale = display_locale()
     cat = CATEGORY_BY_KEY[row.category]
