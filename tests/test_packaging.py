@@ -78,7 +78,8 @@ def test_the_bundle_leaves_out_plugins_and_what_only_they_needed() -> None:
         (f"{plugins}platformthemes/libqgtk3.so", "/v/libqgtk3.so", "BINARY"),
         (f"{plugins}platforms/libqvnc.so", "/v/libqvnc.so", "BINARY"),
         ("libgtk-3.so.0", "/lib/x86_64-linux-gnu/libgtk-3.so.0", "BINARY"),  # only the GTK theme's
-        ("libssl.so.3", "/lib/x86_64-linux-gnu/libssl.so.3", "BINARY"),  # Python's own: kept
+        ("libssl.so.3", "/lib/x86_64-linux-gnu/libssl.so.3", "BINARY"),  # the system's: a Depends
+        ("libpython3.11.so.1.0", "/py/lib/libpython3.11.so.1.0", "BINARY"),  # the build's own: kept
         ("libX11.so.6", "/lib/x86_64-linux-gnu/libX11.so.6", "BINARY"),  # the desktop's: a Depends
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/v/libQt6Gui.so.6", "BINARY"),
         ("_ssl.cpython-311-x86_64-linux-gnu.so", "/py/_ssl.so", "EXTENSION"),
@@ -90,10 +91,14 @@ def test_the_bundle_leaves_out_plugins_and_what_only_they_needed() -> None:
     }
     kept = [e[0] for e in f.trim_binaries(entries, lambda path: imports.get(path, []))]
     assert kept == [
-        f"{plugins}platforms/libqxcb.so", f"{plugins}platforms/libqoffscreen.so", "libssl.so.3",
+        f"{plugins}platforms/libqxcb.so", f"{plugins}platforms/libqoffscreen.so", "libpython3.11.so.1.0",
         "PySide6/Qt/lib/libQt6Gui.so.6", "_ssl.cpython-311-x86_64-linux-gnu.so",
     ]
     assert not f.keep_data("PySide6/Qt/translations/qtbase_de.qm")
     assert not f.keep_data("matplotlib/mpl-data/fonts/ttf/STIXGeneral.ttf")
     assert f.keep_data("matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf")
     assert f.keep_data("resources/samples/contract-001.pdf")
+    # Babel's locale data: root, and every variant of a kept language; other languages are left out.
+    assert f.keep_data("babel/locale-data/root.dat") and f.keep_data("babel/locale-data/de_AT.dat")
+    assert f.keep_data("babel/locale-data/zh_Hant_TW.dat") and f.keep_data("babel/global.dat")
+    assert not f.keep_data("babel/locale-data/sw_KE.dat")

@@ -33,12 +33,17 @@ def _locale(name: str | None) -> Locale:
     from babel import Locale, UnknownLocaleError, default_locale
 
     chosen = name or os.environ.get(LOCALE_ENV) or default_locale("LC_TIME") or DEFAULT_LOCALE
-    if chosen.split(".")[0] in ("C", "POSIX", "en_US_POSIX"):
+    chosen = chosen.split(".")[0].split("@")[0].replace("-", "_")
+    if chosen in ("C", "POSIX", "en_US_POSIX"):
         chosen = DEFAULT_LOCALE  # the C locale means "no preference", not "format like a computer"
-    try:
-        return Locale.parse(chosen.split(".")[0].replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(DEFAULT_LOCALE)
+    # The locale, else its language (the installers carry the data of 37 languages, not all 1,149
+    # locales: packaging/bundle_filters.py), else en_US.
+    for candidate in (chosen, chosen.split("_")[0], DEFAULT_LOCALE):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse(DEFAULT_LOCALE)
 
 
 def display_locale(name: str | None = None) -> str:
