@@ -252,13 +252,15 @@ class WorkerWatch:
 
     def check(self) -> None:
         now = time.monotonic()
-        if self.watch is not None and self.history is not None and now >= self.next_progress:
+        # Only for a terminal's bar: each poll reads every unfinished task's state.
+        if self.bar is not None and self.watch is not None and self.history is not None \
+                and now >= self.next_progress:
             self.next_progress = now + PROGRESS_EVERY_S
             try:
                 progress = self.watch.poll(self.client, self.history, with_report=False).progress
             except OUTAGE_ERRORS:
                 progress = None  # Redis went away between two reads: the wait rides it out
-            if progress is not None and self.bar is not None:
+            if progress is not None:
                 self.bar.show(progress.counts)
         if self.down_since is not None:
             click.echo(f"Redis is back after {now - self.down_since:.0f} s; waiting for the report", err=True)
