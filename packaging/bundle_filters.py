@@ -91,10 +91,11 @@ _DROPPED_DATA = (
 # Babel's CLDR data (32 MB for 1,149 locales) for the languages of the EU and of the largest economies,
 # each with all its regional variants (8.8 MB). Money and dates of any other locale are formatted as in
 # en_US (core.reporting.wording falls back: the locale, its language, en_US).
-BABEL_LANGUAGES = frozenset(
-    "en de fr es it pt nl sv da nb nn no fi pl cs sk hu ro bg el hr sl lt lv et "
-    "ru uk tr he ar hi id th vi zh ja ko".split()
-)
+BABEL_LANGUAGES = frozenset({
+    "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "nn", "no", "fi", "pl", "cs", "sk", "hu",
+    "ro", "bg", "el", "hr", "sl", "lt", "lv", "et", "ru", "uk", "tr", "he", "ar", "hi", "id", "th", "vi",
+    "zh", "ja", "ko",
+})
 _BABEL_DATA = "babel/locale-data/"
 
 

@@ -20,10 +20,23 @@ from typing import Any
 _OPTIONAL_TEXT_HEADERS = ("shadow", "eta", "expires", "group", "root_id", "parent_id", "argsrepr",
                           "kwargsrepr", "origin", "lang")
 _EMBED_LISTS = ("callbacks", "errbacks", "chain")
+# Celery parses these with dateutil's isoparse: an unparseable one was an InvalidTaskError (the message
+# dropped), an empty one an AttributeError inside the request.
+_TIME_HEADERS = ("eta", "expires")
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_iso_time(value: str) -> bool:
+    from dateutil.parser import isoparse
+
+    try:
+        isoparse(value)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _header_problem(headers: Mapping[str, Any]) -> str | None:
@@ -35,6 +48,9 @@ def _header_problem(headers: Mapping[str, Any]) -> str | None:
     for name in _OPTIONAL_TEXT_HEADERS:
         if headers.get(name) is not None and not isinstance(headers[name], str):
             return f"header {name!r} is not text"
+    for name in _TIME_HEADERS:
+        if headers.get(name) is not None and not _is_iso_time(headers[name]):
+            return f"header {name!r} is not an ISO 8601 time"
     limits = headers.get("timelimit", (None, None))
     if (not isinstance(limits, list | tuple) or len(limits) != 2
             or not all(v is None or (_is_number(v) and v >= 0) for v in limits)):
