@@ -29,6 +29,7 @@ Task results stay where Celery puts them (``celery-task-meta-<task_id>``), so Fl
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -220,27 +221,41 @@ class AttemptGate:
 
 # Every header task runs this once when it starts: one atomic server-side call, not five commands.
 # A task of a batch that does not exist (expired, or a forged message) writes nothing: no keys without an
-# expiry, and no reset of the idle clock.
+# expiry, and no reset of the idle clock. It also records the task's STARTED state as Celery's
+# ``track_started`` would (the same meta, never over a SUCCESS, as Celery's backend guards): that was three
+# more round trips per contract (a read of the meta, then SETEX and PUBLISH).
 _BEGIN_ATTEMPT = """
 local gate = redis.call('hmget', KEYS[1], 'state', 'deadline_at')
 if not gate[1] then return {false, false, 0, 0} end
 local attempt = redis.call('hincrby', KEYS[2], ARGV[1], 1)
 redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
 redis.call('set', KEYS[4], ARGV[3])
+local current = redis.call('get', KEYS[6])
+if not current or cjson.decode(current)['status'] ~= 'SUCCESS' then
+  redis.call('set', KEYS[6], ARGV[4], 'EX', ARGV[5])
+  redis.call('publish', KEYS[6], ARGV[4])
+end
 return {gate[1], gate[2], attempt, redis.call('sismember', KEYS[5], ARGV[1])}
 """
 _scripts: dict[int, Any] = {}
 
 
-def begin_attempt(r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float) -> AttemptGate:
-    """Record a start and read whether the batch still wants it, in one round trip."""
+def begin_attempt(
+    r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float, result_ttl: float = 86_400
+) -> AttemptGate:
+    """Record a start (and the STARTED state) and read whether the batch still wants it, in one round
+    trip. ``result_ttl``: the expiry of Celery's results (``result_expires``)."""
     script = _scripts.get(id(r))
     if script is None:
         script = _scripts[id(r)] = r.register_script(_BEGIN_ATTEMPT)
     keys = [batch_key(batch_id, s) for s in ("", "attempts", "runs")]
-    keys += [ACTIVITY_KEY, batch_key(batch_id, "revoked")]
+    keys += [ACTIVITY_KEY, batch_key(batch_id, "revoked"), result_key(task_id)]
     run = json.dumps({"worker": worker, "started_at": now})
-    state, deadline, attempt, revoked = script(keys=keys, args=[task_id, run, repr(now)])
+    started = json.dumps({"status": "STARTED", "result": {"pid": os.getpid(), "hostname": worker},
+                          "traceback": None, "children": [], "date_done": None, "task_id": task_id})
+    state, deadline, attempt, revoked = script(
+        keys=keys, args=[task_id, run, repr(now), started, max(1, int(result_ttl))]
+    )
     return AttemptGate(
         state=None if state is None else state.decode(),
         deadline_at=float(deadline) if deadline else None,

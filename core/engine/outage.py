@@ -12,9 +12,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 from kombu.exceptions import OperationalError
@@ -66,19 +65,26 @@ def through_outage(
             pause = min(pause * 2, _LONGEST_PAUSE_S)
 
 
-@contextmanager
-def soft_limit_deferred() -> Iterator[None]:
-    """Within this block a soft time limit does not interrupt (prefork pool processes only).
+# The soft-limit handler put aside by defer_soft_limit_until_postrun, per pool process (signal handlers are
+# per process too): put back by restore_soft_limit once Celery has stored the task's result.
+_put_aside: list[Any] = []
+
+
+def defer_soft_limit_until_postrun() -> None:
+    """From here until :func:`restore_soft_limit` (called on Celery's ``task_postrun``, after the result
+    is stored) a soft time limit does not interrupt (prefork pool processes only).
 
     A contract that has been analysed must not be cut short, and reported ``timed_out``, because Redis
-    is restarting while its result waits to be stored: the time spent waiting is not the contract's.
-    The hard limit still applies; a worker killed by it re-runs the contract (retry on worker loss).
+    is restarting while Celery's own retries wait to store its result: the time spent waiting is not the
+    contract's. The hard limit still applies; a worker killed by it re-runs the contract (retry on worker
+    loss).
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGUSR1"):
-        yield  # the threads pool: no signals, and no time limits to defer either
         return
-    previous = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGUSR1, previous)
+    _put_aside.append(signal.signal(signal.SIGUSR1, signal.SIG_IGN))
+
+
+def restore_soft_limit() -> None:
+    if _put_aside:
+        signal.signal(signal.SIGUSR1, _put_aside[0])  # the first: what billiard installed
+        _put_aside.clear()

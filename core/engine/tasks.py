@@ -12,13 +12,14 @@ import redis
 from billiard.exceptions import WorkerLostError
 from celery import Task
 from celery.exceptions import Ignore
+from celery.signals import task_postrun
 
 from core.contracts.contract import Contract
 from core.engine import ledger
 from core.engine.app import CONTROL_QUEUE, app
 from core.engine.execution import execute
 from core.engine.finalizer import Finalizer
-from core.engine.outage import soft_limit_deferred, through_outage
+from core.engine.outage import defer_soft_limit_until_postrun, restore_soft_limit, through_outage
 from core.engine.processors import DEFAULT_PROCESSOR, Processor, resolve_callable
 from core.engine.report_hooks import Hook, load_hooks, load_hooks_lenient
 from core.engine.settings import EngineSettings
@@ -65,7 +66,8 @@ def refusal(gate: ledger.AttemptGate, now: float) -> str | None:
     retry_on_worker_lost=True,
     max_retries=_settings.worker_lost_retries,
     default_retry_delay=_settings.retry_delay,
-    track_started=True,
+    # STARTED is recorded by the start gate (ledger.begin_attempt), in the same round trip.
+    track_started=False,
     # The worker's log line and the task-succeeded event (Flower) carry a repr of the result cut at this
     # length: "{'outcome': 'succeeded', 'result', ...}". The result itself (parties, values, the
     # sentences they came from) is contract content: it stays in the result store.
@@ -76,7 +78,8 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
     # A Redis restart while this task starts is waited out: it is not the contract's failure.
     request = self.request
     gate = through_outage(
-        lambda: ledger.begin_attempt(self.backend.client, batch_id, request.id, request.hostname, now)
+        lambda: ledger.begin_attempt(self.backend.client, batch_id, request.id, request.hostname, now,
+                                     _settings.result_expires)
     )
     if gate.attempt > max_attempts(_settings):
         exc = WorkerLostError(f"the worker died each time it ran this contract ({gate.attempt - 1} starts)")
@@ -88,11 +91,17 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
         self.backend.mark_as_revoked(self.request.id, reason, request=self.request)
         raise Ignore()
     result = execute(current_processor(), Contract.from_message(contract))
-    # The analysis is done: if Redis is away, wait for it (the result must be stored), without the soft
-    # time limit turning the wait into the contract's "timed out".
-    with soft_limit_deferred():
-        through_outage(self.backend.client.ping)
+    # The analysis is done: if Redis is away now, Celery's own retries wait for it while storing the
+    # result (result_backend_always_retry), and the soft time limit must not turn that wait into the
+    # contract's "timed out": it stays off until the result is stored (task_postrun). A PING here did the
+    # same at the cost of a round trip per contract.
+    defer_soft_limit_until_postrun()
     return result
+
+
+@task_postrun.connect
+def _soft_limit_back_on(**_: Any) -> None:
+    restore_soft_limit()
 
 
 def revoke_unfinished(ids: list[str]) -> None:

@@ -107,3 +107,26 @@ def test_a_redis_outage_mid_batch_loses_and_fails_nothing(
         n: (r["outcome"], r["error"]) for n, r in rows.items()}
     assert not any("ConnectionError" in (r["error"] or "") for r in rows.values())
     assert os.path.exists(server.folder / "appendonlydir")
+
+
+def test_the_soft_limit_stays_off_from_the_analysis_end_until_the_result_is_stored() -> None:
+    """What replaced a PING per contract: no soft limit while Celery's retries store the result, and the
+    pool process's own handler back for the next contract (task_postrun)."""
+    from celery.signals import task_postrun
+
+    import core.engine.tasks  # noqa: F401 - connects the task_postrun handler
+    from core.engine.outage import defer_soft_limit_until_postrun
+
+    def billiards_handler(signum: int, frame: object) -> None:
+        raise AssertionError("not called")
+
+    previous = signal.signal(signal.SIGUSR1, billiards_handler)
+    try:
+        defer_soft_limit_until_postrun()
+        assert signal.getsignal(signal.SIGUSR1) is signal.SIG_IGN
+        task_postrun.send(sender=None, task_id="x", retval=None, state="SUCCESS")
+        assert signal.getsignal(signal.SIGUSR1) is billiards_handler
+        task_postrun.send(sender=None, task_id="y", retval=None, state="SUCCESS")
+        assert signal.getsignal(signal.SIGUSR1) is billiards_handler  # nothing put aside: left alone
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import redis
 
 from core.engine import ledger
+from core.engine.task_states import read_states
 from core.engine.tasks import refusal
 
 
@@ -32,4 +34,23 @@ def test_a_task_of_a_batch_that_does_not_exist_writes_nothing(redis_url: str) ->
     # No keys that nothing would ever expire, and the idle clock of the real batches is not reset.
     assert r.keys(ledger.batch_key("nosuchbatch") + "*") == []
     assert r.get(ledger.ACTIVITY_KEY) == b"1000.0"
+    r.close()
+
+
+def test_the_gate_records_started_as_celery_would_but_never_over_a_success(redis_url: str) -> None:
+    r = redis.Redis.from_url(redis_url)
+    r.hset(ledger.batch_key("gatebatch"), mapping={"state": "open"})
+    key = ledger.result_key("gatebatch-0")
+    gate = ledger.begin_attempt(r, "gatebatch", "gatebatch-0", "w@x", time.time(), result_ttl=3600)
+    assert (gate.state, gate.attempt) == ("open", 1)
+    meta = json.loads(r.get(key) or b"null")
+    assert meta["status"] == "STARTED" and meta["result"]["hostname"] == "w@x"
+    assert meta["task_id"] == "gatebatch-0" and 0 < r.ttl(key) <= 3600
+    # What the status commands and the grid read from it.
+    assert read_states(r, ["gatebatch-0"]) == ["STARTED"]
+    # A late redelivery of a contract that already succeeded does not hide its result.
+    r.set(key, json.dumps({"status": "SUCCESS", "result": {"outcome": "ok"}, "task_id": "gatebatch-0"}))
+    gate = ledger.begin_attempt(r, "gatebatch", "gatebatch-0", "w@y", time.time(), result_ttl=3600)
+    assert gate.attempt == 2 and json.loads(r.get(key) or b"null")["status"] == "SUCCESS"
+    r.delete(*r.keys("*gatebatch*"))
     r.close()
