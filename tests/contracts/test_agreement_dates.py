@@ -109,6 +109,9 @@ def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
         ("This Agreement is made this 7th day of July, 1998 between A Inc. and B Ltd.", "1998-07-07"),
         ("This Agreement is made this 1st day of June, A.D. 2000 between A Inc. and B LLC.", "2000-06-01"),
         ("This Agreement is made on the 1st of June, 2000 between A Inc. and B LLC.", "2000-06-01"),
+        # The day in words and figures; a space before the comma of a PDF's text layer.
+        ("This Agreement is made this second (2nd) day of May, 2003 between A Inc. and B LLC.", "2003-05-02"),
+        ("This Agreement is made this 9th day of October , 2004 between A Inc. and B LLC.", "2004-10-09"),
         ("This Agreement is made on June 1, in the year 2000 between A Inc. and B LLC.", "2000-06-01"),
         # Dots are the European day-first form; slashes and dashes month-first; year-first any separator.
         ("This Agreement is dated 01.06.2000 between A GmbH and B AG.", "2000-06-01"),

@@ -1,8 +1,9 @@
 """Calendar dates as contracts write them, found by one linear pattern and parsed by python-dateutil.
 
-Forms: "June 8, 2010", "May 3,2006", "the 22nd day of August 2005", "15TH DECEMBER 2001", "18 May 2000",
-"2010-06-08", "06/08/2010" (month first unless the first number cannot be a month). Blanks left in a form
-("this ____ day of ______, 2000") are not dates: only the year would be known.
+Forms: "June 8, 2010", "May 3,2006", "the 22nd day of August 2005", "the first (1st) day of June, 2000",
+"15TH DECEMBER 2001", "18 May 2000", "2010-06-08", "06/08/2010" (month first unless the first number cannot
+be a month). Blanks left in a form ("this ____ day of ______, 2000") are not dates: only the year would be
+known.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ _DAY_WORD = (
 _YEAR_LEAD = r"(?:in\s+the\s+year\s+(?:of\s+our\s+Lord\s+)?|A\.?\s?D\.?\s+)?"
 DATE_PATTERN = (
     # the 22nd day of August, 2005 / 22nd day of August 2005 / the first day of June, A.D. 2000
-    rf"(?P<dom>{_DAY}|{_DAY_WORD})\s+day\s+of\s+(?P<dom_m>{_MONTH}),?\s*{_YEAR_LEAD}(?P<dom_y>{_YEAR})"
+    # ... and the day in words and figures: the first (1st) day of June, 2000
+    rf"(?P<dom>{_DAY}|{_DAY_WORD})(?:\s*\(\s*{_DAY}\s*\))?\s+day\s+of\s+(?P<dom_m>{_MONTH})\s*,?\s*"
+    rf"{_YEAR_LEAD}(?P<dom_y>{_YEAR})"
     # June 8, 2010 / June 1st, 2020 / May 3,2006 / June 1, in the year 2000
     rf"|(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})\s*,?\s*{_YEAR_LEAD}(?P<md_y>{_YEAR})"
     # 18 May 2000 / 15TH DECEMBER, 2001 / the 1st of June, 2000
