@@ -112,6 +112,8 @@ def test_an_opening_behind_a_cover_and_a_long_table_of_contents() -> None:
         # The day in words and figures; a space before the comma of a PDF's text layer.
         ("This Agreement is made this second (2nd) day of May, 2003 between A Inc. and B LLC.", "2003-05-02"),
         ("This Agreement is made this 9th day of October , 2004 between A Inc. and B LLC.", "2004-10-09"),
+        # A superscript ordinal suffix that a PDF's text layer puts on a line of its own.
+        ("This Agreement is made this 4\nth day of March, 2002 between A Inc. and B LLC.", "2002-03-04"),
         ("This Agreement is made on June 1, in the year 2000 between A Inc. and B LLC.", "2000-06-01"),
         # Dots are the European day-first form; slashes and dashes month-first; year-first any separator.
         ("This Agreement is dated 01.06.2000 between A GmbH and B AG.", "2000-06-01"),

@@ -33,10 +33,11 @@ def _drop_filing_footers(text: str, replacement: str = " ") -> str:
     return "".join(parts)
 
 
-# PDF text layers often split ordinal suffixes ("1s t day", "20t h day").
+# PDF text layers often split ordinal suffixes ("1s t day", "20t h day"), or set a superscript suffix on a
+# line of its own ("this 7\nth day of").
 # Written digit first (no leading \b or lookbehind) so the engine skips straight to digits: 3x faster.
 _SPLIT_ORDINAL = re.compile(
-    r"(\d(?:\d(?<!\w\d\d)|(?<!\w\d))) ?(s ?t|n ?d|r ?d|t ?h)\b",
+    r"(\d(?:\d(?<!\w\d\d)|(?<!\w\d)))\s{0,3}(s ?t|n ?d|r ?d|t ?h)\b",
     re.IGNORECASE,
 )
 # A blank line (a paragraph break in TXT/DOCX/HTML) survives flattening as U+2029, which patterns see as
