@@ -53,6 +53,20 @@ class GuardedChannel(kombu_redis.Channel):
             self.set_aside(None, "the envelope is not JSON text", raw)
             return True
 
+    def close(self) -> None:
+        try:
+            super().close()
+        except AttributeError:
+            # kombu puts unacknowledged messages back through a new client built from the connection's
+            # parameters; when Celery's consumer closes a connection Redis dropped, the transport was
+            # released already (client None) and that raised here, outside what Celery's close ignores:
+            # "Unrecoverable error", the whole worker gone. The messages stay in the unacked store and
+            # the visibility-timeout sweep of any worker restores them, as for a killed worker.
+            if self.connection is not None and self.connection.client is not None:
+                raise
+            log.warning("broker connection lost while closing a channel: unacknowledged messages are "
+                        "restored after the visibility timeout")
+
     def set_aside(self, queue: str | None, reason: str, raw: str) -> None:
         log.warning("set aside a malformed message from queue %s: %s (%d bytes; see "
                     "'contract-batch quarantine')", queue or "?", reason, len(raw))
