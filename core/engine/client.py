@@ -252,8 +252,27 @@ class BatchClient:
         meta, state = found
         entries = self.entries(batch_id)
         ids = [e.task_id for e in entries if e.task_id is not None]
-        snaps = {s.task_id: s for s in self.snapshots(batch_id, ids)}
-        return BatchStatus(meta, state, entries, snaps, self.report(batch_id))
+        head = ledger.read_report_head(self.redis, batch_id)
+        rows = ledger.read_report_rows(self.redis, batch_id) if head is not None else None
+        if head is None or rows is None:
+            snaps = {s.task_id: s for s in self.snapshots(batch_id, ids)}
+            return BatchStatus(meta, state, entries, snaps, None)
+        # Final: the report's rows say everything but the Celery state, which the status prefix of each
+        # result gives (read_states); every result decoded again besides the report was 1.6 GB and 9 s
+        # for 100,000 contracts.
+        by_id = {row["task_id"]: row for row in rows if row.get("task_id")}
+        snaps = {
+            task_id: TaskSnapshot(task_id=task_id, state=state_now, outcome=row.get("outcome"),
+                                  error=row.get("error"), attempts=int(row.get("attempts") or 0),
+                                  worker=row.get("worker"), started_at=None, runtime_s=row.get("runtime_s"),
+                                  result=None)
+            for task_id, state_now in zip(ids, self.states(ids), strict=True)
+            if (row := by_id.get(task_id)) is not None
+        }
+        return BatchStatus(meta, state, entries, snaps, {**head, "contracts": rows})
+
+    def report_head(self, batch_id: str) -> dict[str, Any] | None:
+        return ledger.read_report_head(self.redis, batch_id)
 
     def report(self, batch_id: str) -> dict[str, Any] | None:
         return ledger.read_report(self.redis, batch_id)

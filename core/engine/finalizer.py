@@ -45,8 +45,10 @@ _STORE = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('exists', KEYS[2]) == 1 then return -1 end
 redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
-redis.call('hset', KEYS[3], 'state', 'final')
-for i = 3, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
+redis.call('set', KEYS[3], ARGV[6], 'EX', ARGV[3])
+redis.call('set', KEYS[4], ARGV[7], 'EX', ARGV[3])
+redis.call('hset', KEYS[5], 'state', 'final')
+for i = 5, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
 redis.call('zremrangebyscore', ARGV[4], '-inf', ARGV[5])
 return 1
 """
@@ -168,11 +170,14 @@ class Finalizer:
     ) -> int:
         """1: stored; 0: the lease is no longer ours; -1: a report was already there."""
         ttl = int(settings.result_expires)
-        keys = [claim_key, ledger.batch_key(batch_id, "report"), ledger.batch_key(batch_id)]
+        keys = [claim_key, ledger.batch_key(batch_id, "report")]
+        keys += [ledger.batch_key(batch_id, view) for view in ledger.REPORT_VIEWS]
+        keys += [ledger.batch_key(batch_id)]
         keys += [ledger.batch_key(batch_id, s) for s in ("entries", "attempts", "runs", "revoked")]
+        head, rows = ledger.report_views(report)
         # History older than the retention period leaves the batch list as its ledgers expire.
         return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(report), ttl,
-                                   ledger.ALL_KEY, repr(time.time() - ttl)))
+                                   ledger.ALL_KEY, repr(time.time() - ttl), head, rows))
 
     def _complete_hooks(self, batch_id: str, claim_key: str, token: str) -> None:
         r = self.redis

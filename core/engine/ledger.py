@@ -10,7 +10,9 @@ Keys (prefix ``contract_batch:``), all in the broker's Redis:
 - ``batch:<id>:revoked``    set of task ids revoked through our client (checked when a task starts,
                             so a revoke sent while no worker runs is not lost)
 - ``batch:<id>:claim``      the finalizer's lease (SET NX PX)
-- ``batch:<id>:report``     the final report (JSON)
+- ``batch:<id>:report``     the final report (JSON), stored once with two small views of it:
+  ``batch:<id>:report_head`` (everything but the contracts: counts, times) and ``batch:<id>:report_rows``
+  (the contracts without their results): what ``list`` and ``status`` read, not hundreds of megabytes
 - ``batch:<id>:hooks``      JSON list of report-hook results; ``batch:<id>:hooks_done`` once they ran;
                             ``batch:<id>:hook_runs`` hash spec -> result, written as each hook ends
 - ``batch:<id>:sends``      list of JSON send records (email)
@@ -310,6 +312,38 @@ def read_report_json(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | 
 def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
     raw = read_report_json(r, batch_id)
     return None if raw is None else json_yielding.loads(raw)
+
+
+REPORT_VIEWS = ("report_head", "report_rows")
+
+
+def report_views(report: dict[str, Any]) -> tuple[str, str]:
+    """The head and rows JSON the finalizer stores beside the report (see the keys above)."""
+    head = {k: v for k, v in report.items() if k != "contracts"}
+    rows = [{k: v for k, v in row.items() if k != "result"} for row in report.get("contracts") or []]
+    return json.dumps(head), json.dumps(rows)
+
+
+def _report_view(r: redis.Redis, batch_id: str, view: str) -> Any:
+    raw = r.get(batch_key(batch_id, view))
+    if raw is not None:
+        return json_yielding.loads(raw)
+    report = read_report(r, batch_id)  # a report stored before the views existed
+    if report is None:
+        return None
+    return json.loads(report_views(report)[REPORT_VIEWS.index(view)])
+
+
+def read_report_head(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
+    """The final report without its contracts (counts, times, label), or None while there is none."""
+    head: dict[str, Any] | None = _report_view(r, batch_id, "report_head")
+    return head
+
+
+def read_report_rows(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:
+    """The final report's contracts without their results, or None while there is none."""
+    rows: list[dict[str, Any]] | None = _report_view(r, batch_id, "report_rows")
+    return rows
 
 
 def read_hooks(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:

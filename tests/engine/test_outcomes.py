@@ -138,3 +138,39 @@ def test_launch_in_a_subprocess_gives_the_same_batch(engine: Engine) -> None:
     assert report["counts"]["succeeded"] == 1 and report["counts"]["rejected"] == 2
     # The ledger keeps the local paths for Retry, though the child only sent content to the workers.
     assert all(e.source.endswith(e.name) for e in engine.client.entries(meta.batch_id))
+
+
+def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine) -> None:
+    """`list` reads the report's head and `status` its rows (not every result again): for every kind of
+    row (succeeded, rejected by the processor and at load, failed) they agree with the report and with
+    the per-task results they replace."""
+    from core.contracts.loader import load_paths
+    from core.counts import BatchCounts
+    from core.engine import ledger
+    from core.engine.client import BatchStatus
+
+    engine.start_worker()
+    paths = engine.files("ok-a.txt", "reject-b.txt", "raise-c.txt", "notes.xyz")
+    meta = engine.client.launch(load_paths(paths).items)
+    report = engine.report(meta.batch_id)
+    client, r = engine.client, engine.client.redis
+    head = ledger.read_report_head(r, meta.batch_id)
+    rows = ledger.read_report_rows(r, meta.batch_id)
+    assert head == {k: v for k, v in report.items() if k != "contracts"}
+    assert rows == [{k: v for k, v in c.items() if k != "result"} for c in report["contracts"]]
+    counts = BatchCounts.from_mapping(head["counts"])
+    assert counts == BatchCounts.of(c["outcome"] for c in report["contracts"]) and counts.total == 4
+
+    from_views = client.status(meta.batch_id)
+    found = client.batch(meta.batch_id)
+    assert from_views is not None and found is not None
+    ids = [e.task_id for e in from_views.entries if e.task_id]
+    from_results = BatchStatus(found[0], found[1], from_views.entries,
+                               {s.task_id: s for s in client.snapshots(meta.batch_id, ids)}, report)
+    assert from_views.to_json() == from_results.to_json()
+    assert {c["state"] for c in from_views.to_json()["contracts"]} == {"SUCCESS", "FAILURE", None}
+
+    # A report stored before the views existed is still read through them.
+    r.delete(*(ledger.batch_key(meta.batch_id, view) for view in ledger.REPORT_VIEWS))
+    assert ledger.read_report_head(r, meta.batch_id) == head
+    assert client.status(meta.batch_id).to_json() == from_results.to_json()
