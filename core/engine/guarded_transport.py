@@ -17,6 +17,7 @@ import json
 import logging
 from typing import Any
 
+import redis
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as kombu_redis
 
@@ -53,19 +54,17 @@ class GuardedChannel(kombu_redis.Channel):
             self.set_aside(None, "the envelope is not JSON text", raw)
             return True
 
-    def close(self) -> None:
-        try:
-            super().close()
-        except AttributeError:
-            # kombu puts unacknowledged messages back through a new client built from the connection's
-            # parameters; when Celery's consumer closes a connection Redis dropped, the transport was
-            # released already (client None) and that raised here, outside what Celery's close ignores:
-            # "Unrecoverable error", the whole worker gone. The messages stay in the unacked store and
-            # the visibility-timeout sweep of any worker restores them, as for a killed worker.
-            if self.connection is not None and self.connection.client is not None:
-                raise
-            log.warning("broker connection lost while closing a channel: unacknowledged messages are "
-                        "restored after the visibility timeout")
+    def _connparams(self, asynchronous: bool = False) -> Any:
+        # A channel outlives its connection when Redis drops it: Celery's consumer reconnects, but an ack
+        # of a message delivered before, or the channel's own close (putting unacked messages back), still
+        # builds a client from the released transport, whose client is None. kombu then raised
+        # AttributeError, which neither it nor Celery expects: "Unrecoverable error", the whole worker
+        # gone (seen in the soak with redis-py 8). As a connection error it is what both already handle:
+        # the ack is logged as failed and the message stays in the unacked store, restored after the
+        # visibility timeout as for a killed worker.
+        if self.connection is None or self.connection.client is None:
+            raise redis.exceptions.ConnectionError("the broker connection of this channel was closed")
+        return super()._connparams(asynchronous=asynchronous)
 
     def set_aside(self, queue: str | None, reason: str, raw: str) -> None:
         log.warning("set aside a malformed message from queue %s: %s (%d bytes; see "
