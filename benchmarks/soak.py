@@ -90,12 +90,26 @@ class Soak:
 
     def chaos(self, stop: threading.Event, running: list[str]) -> None:
         while not stop.wait(self.rng.uniform(2.0, 6.0)):
+            self.revive()
             action = self.rng.choice(["child", "child", "worker", "redis", "revoke", "revoke", "drop"])
             try:
                 getattr(self, f"_fault_{action}")(running)
                 self.faults[action] += 1
             except Exception as exc:  # a fault that could not be applied now (e.g. Redis is down)
                 self.faults[f"{action} (skipped: {type(exc).__name__})"] += 1
+
+    def revive(self) -> None:
+        """A worker that exited on its own (not by a fault of ours: those restart it at once) is counted,
+        with its last "Unrecoverable error", and started again, as a service manager would."""
+        with self.lock:
+            for i, w in enumerate(self.workers):
+                if w.poll() is not None:
+                    log = (self.tmp / f"worker{i}.log").read_text(errors="replace")
+                    reasons = [line.split("Unrecoverable error:", 1)[1].strip()[:90]
+                               for line in log.splitlines() if "Unrecoverable error:" in line]
+                    why = reasons[-1] if reasons else "no reason logged"
+                    self.faults[f"worker exited on its own: {why}"] += 1
+                    self.workers[i] = self._worker(i)
 
     def _fault_child(self, running: list[str]) -> None:
         children = [c for w in self.workers if w.poll() is None for c in psutil.Process(w.pid).children()]
