@@ -177,7 +177,8 @@ class Finalizer:
         head, rows = ledger.report_views(report)
         # History older than the retention period leaves the batch list as its ledgers expire.
         return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(report), ttl,
-                                   ledger.ALL_KEY, repr(time.time() - ttl), head, rows))
+                                   ledger.ALL_KEY, repr(time.time() - ttl), json.dumps(head),
+                                   json.dumps(rows)))
 
     def _complete_hooks(self, batch_id: str, claim_key: str, token: str) -> None:
         r = self.redis

@@ -317,11 +317,11 @@ def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
 REPORT_VIEWS = ("report_head", "report_rows")
 
 
-def report_views(report: dict[str, Any]) -> tuple[str, str]:
-    """The head and rows JSON the finalizer stores beside the report (see the keys above)."""
+def report_views(report: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The head and the rows the finalizer stores beside the report (see the keys above)."""
     head = {k: v for k, v in report.items() if k != "contracts"}
     rows = [{k: v for k, v in row.items() if k != "result"} for row in report.get("contracts") or []]
-    return json.dumps(head), json.dumps(rows)
+    return head, rows
 
 
 def _report_view(r: redis.Redis, batch_id: str, view: str) -> Any:
@@ -329,9 +329,7 @@ def _report_view(r: redis.Redis, batch_id: str, view: str) -> Any:
     if raw is not None:
         return json_yielding.loads(raw)
     report = read_report(r, batch_id)  # a report stored before the views existed
-    if report is None:
-        return None
-    return json.loads(report_views(report)[REPORT_VIEWS.index(view)])
+    return None if report is None else report_views(report)[REPORT_VIEWS.index(view)]
 
 
 def read_report_head(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
