@@ -40,7 +40,7 @@ def main() -> None:
            "CONTRACT_BATCH_PROCESSOR": "benchmarks.chord_tasks:trivial"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "benchmarks.chord_tasks", "worker", "-P", "prefork",
-         "-c", str(args.concurrency), "-Q", "contract_batch,contract_batch.control", "-l", "WARNING",
+         "-c", str(args.concurrency), "-Q", "contract_batch,contract_batch.control,bench", "-l", "WARNING",
          "-n", f"bench{os.getpid()}@%h", "-E"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "worker.log").open("wb"),
         start_new_session=True,

@@ -11,7 +11,8 @@ import time
 from typing import Any
 
 from core.contracts.contract import Contract
-from core.engine.app import app, configure_app
+from core.engine.app import configure_app
+from core.engine.worker_app import app  # the engine's tasks and watchdog, as `contract-batch worker` has
 
 configure_app(os.environ.get("CONTRACT_BATCH_BROKER", "redis://127.0.0.1:6390/0"))
 
@@ -21,11 +22,16 @@ def trivial(contract: Contract) -> dict[str, Any]:
     return {"size": len(contract.data)}
 
 
-@app.task(name="bench.plain_process", acks_late=True)
+# A queue of their own: the engine's queues take only the engine's tasks (the message guard sets others
+# aside), and the benchmark's worker consumes this one too.
+BENCH_QUEUE = "bench"
+
+
+@app.task(name="bench.plain_process", acks_late=True, queue=BENCH_QUEUE)
 def plain_process(batch_id: str, contract: dict[str, Any]) -> dict[str, Any]:
     return {"outcome": "succeeded", "result": trivial(Contract.from_message(contract))}
 
 
-@app.task(name="bench.plain_done")
+@app.task(name="bench.plain_done", queue=BENCH_QUEUE)
 def plain_done(results: list[Any], run_id: str) -> None:
     app.backend.client.set(f"bench:done:{run_id}", repr(time.time()))
