@@ -324,24 +324,29 @@ def report_views(report: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     return head, rows
 
 
-def _report_view(r: redis.Redis, batch_id: str, view: str) -> Any:
-    raw = r.get(batch_key(batch_id, view))
-    if raw is not None:
-        return json_yielding.loads(raw)
-    report = read_report(r, batch_id)  # a report stored before the views existed
-    return None if report is None else report_views(report)[REPORT_VIEWS.index(view)]
-
-
 def read_report_head(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
     """The final report without its contracts (counts, times, label), or None while there is none."""
-    head: dict[str, Any] | None = _report_view(r, batch_id, "report_head")
-    return head
+    raw = r.get(batch_key(batch_id, REPORT_VIEWS[0]))
+    if raw is not None:
+        head: dict[str, Any] = json_yielding.loads(raw)
+        return head
+    report = read_report(r, batch_id)  # a report stored before the views existed
+    return None if report is None else report_views(report)[0]
 
 
-def read_report_rows(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:
-    """The final report's contracts without their results, or None while there is none."""
-    rows: list[dict[str, Any]] | None = _report_view(r, batch_id, "report_rows")
-    return rows
+def read_report_views(
+    r: redis.Redis, batch_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The head and the rows (contracts without results) in one round trip, or None while there is no
+    report; a report stored before the views existed is parsed once for both."""
+    pipe = r.pipeline(transaction=False)
+    for view in REPORT_VIEWS:
+        pipe.get(batch_key(batch_id, view))
+    head, rows = pipe.execute()
+    if head is not None and rows is not None:
+        return json_yielding.loads(head), json_yielding.loads(rows)
+    report = read_report(r, batch_id)
+    return None if report is None else report_views(report)
 
 
 def read_hooks(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:

@@ -155,7 +155,9 @@ def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine
     report = engine.report(meta.batch_id)
     client, r = engine.client, engine.client.redis
     head = ledger.read_report_head(r, meta.batch_id)
-    rows = ledger.read_report_rows(r, meta.batch_id)
+    views = ledger.read_report_views(r, meta.batch_id)
+    assert views is not None and views[0] == head
+    rows = views[1]
     assert head == {k: v for k, v in report.items() if k != "contracts"}
     assert rows == [{k: v for k, v in c.items() if k != "result"} for c in report["contracts"]]
     counts = BatchCounts.from_mapping(head["counts"])
@@ -173,4 +175,5 @@ def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine
     # A report stored before the views existed is still read through them.
     r.delete(*(ledger.batch_key(meta.batch_id, view) for view in ledger.REPORT_VIEWS))
     assert ledger.read_report_head(r, meta.batch_id) == head
+    assert ledger.read_report_views(r, meta.batch_id) == (head, rows)
     assert client.status(meta.batch_id).to_json() == from_results.to_json()
