@@ -35,11 +35,14 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.contracts.contract import Contract  # noqa: E402
 from core.contracts.loader import load_paths  # noqa: E402
+from core.engine.client import BatchClient  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "contracts"
 
@@ -100,10 +103,7 @@ def run_pool(pool: ProcessPoolExecutor, contracts: Sequence[Contract]) -> float:
     return time.time() - start
 
 
-def run_engine(client: object, contracts: Sequence[Contract]) -> float:
-    from core.engine.client import BatchClient
-
-    assert isinstance(client, BatchClient)
+def run_engine(client: BatchClient, contracts: Sequence[Contract]) -> float:
     start = time.time()
     meta = client.launch(contracts)
     report = client.wait_report(meta.batch_id, timeout=3600)
@@ -111,10 +111,7 @@ def run_engine(client: object, contracts: Sequence[Contract]) -> float:
     return datetime.fromisoformat(report["finished_at"]).timestamp() - start
 
 
-def print_commandstats(r: object, run: Callable[[], float], contracts: int) -> None:
-    import redis
-
-    assert isinstance(r, redis.Redis)
+def print_commandstats(r: redis.Redis, run: Callable[[], float], contracts: int) -> None:
     r.config_resetstat()
     run()
     stats = r.info("commandstats")
@@ -156,9 +153,9 @@ def _kill(workers: Sequence[subprocess.Popen[bytes]]) -> None:
         worker.wait()
 
 
-def _wait_for_workers(client: object, count: int) -> None:
+def _wait_for_workers(client: BatchClient, count: int) -> None:
     deadline = time.monotonic() + 90
-    while len(client.workers(timeout=0.5)) < count:  # type: ignore[attr-defined]
+    while len(client.workers(timeout=0.5)) < count:
         if time.monotonic() > deadline:
             raise SystemExit("workers did not start")
 
@@ -189,7 +186,6 @@ def main() -> None:
             cleanups.append(lambda: pool.shutdown(cancel_futures=True))
             runners["pool"] = lambda cs: run_pool(pool, cs)
         if "local" in ways:
-            from core.engine.client import BatchClient
             from core.local.mode import LocalMode
 
             mode = LocalMode(tmp / "local")
@@ -199,7 +195,6 @@ def main() -> None:
             _wait_for_workers(local_client, 1)
             runners["local"] = lambda cs: run_engine(local_client, cs)
         if "redis" in ways:
-            from core.engine.client import BatchClient
             from core.local.server import RedisServer
 
             server = RedisServer(data_dir=tmp / "redis", appendonly=False).start()
