@@ -149,7 +149,7 @@ class TaskGrid(QWidget):
         counts = self.models.source.counts
         for cat in CATEGORIES:
             self.state_buttons[cat.key].setText(f"{cat.label} {counts.get(cat.key, 0):,}")
-        self.show_all.setText(f"All {len(self.models.source.rows):,}")
+        self.show_all.setText(f"All {len(self.models.source.ledger):,}")
 
     def _apply_categories(self) -> None:
         chosen = [k for k, b in self.state_buttons.items() if b.isChecked()]
