@@ -1,19 +1,34 @@
-"""The grid models on 10,000 rows: coalesced dataChanged, state filter, search, sort, remembered header."""
+"""The grid models on 10,000 rows: coalesced dataChanged, state filter, search, sort, remembered header;
+and against a reference through many random refreshes, sorts and filters."""
 
 from __future__ import annotations
 
+import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+import gui.models
 from gui.main_window import MainWindow
 from gui.models import (
+    CATEGORIES,
+    CATEGORY_BY_KEY,
+    COL_ATTEMPTS,
+    COL_ERROR,
     COL_NAME,
     COL_RUNTIME,
+    COL_STARTED,
     COL_STATE,
+    COL_WORKER,
+    COLUMNS,
     RUNNING,
     TaskGridModels,
     TaskRow,
@@ -122,3 +137,130 @@ def test_state_bar_filters_and_header_is_remembered(
     assert h2.visualIndex(COL_RUNTIME) == 0
     assert h2.sortIndicatorSection() == COL_RUNTIME
     assert h2.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+# -- the models against a reference, through many refreshes, sorts and filters ---------------------------
+
+OUTCOMES = ("succeeded", "rejected", "failed", "timed_out", "revoked", "lost")
+CATEGORY_RANK = {c.key: i for i, c in enumerate(CATEGORIES)}
+# What each column sorts by, worked out here from the row alone (running rows get no start time in these
+# updates, so no key moves with the clock).
+SORT_KEYS: dict[int, Callable[[TaskRow], Any]] = {
+    COL_NAME: lambda r: r.name.casefold(),
+    COL_STATE: lambda r: CATEGORY_RANK[r.category],
+    COL_ERROR: lambda r: r.error or "",
+    COL_ATTEMPTS: lambda r: r.attempts,
+    COL_STARTED: lambda r: r.started_at or 0.0,
+    COL_RUNTIME: lambda r: r.runtime_s or 0.0,
+    COL_WORKER: lambda r: r.worker or "",
+}
+
+
+def random_update(rng: random.Random, i: int) -> tuple:
+    kind = rng.random()
+    worker = f"W{rng.randint(1, 3)}@host"
+    if kind < 0.15:
+        return (i, "STARTED", None, None, 1, worker, None, None, None)
+    if kind < 0.2:
+        return (i, "RETRY", None, "Retry because of x", 2, worker, 1_700_000_000.0, None, None)
+    outcome = rng.choice(OUTCOMES)
+    state = "SUCCESS" if outcome in ("succeeded", "rejected") else "FAILURE"
+    error = None if outcome == "succeeded" else f"{outcome} because {rng.randint(0, 9)}"
+    started = 1_700_000_000.0 + rng.randint(0, 50)
+    return (i, state, outcome, error, rng.randint(1, 3), worker, started, rng.randint(0, 20) / 4, None)
+
+
+def check_grid(models: TaskGridModels) -> None:
+    """What the view model shows is every row that passes the filters (and only those), in the sort
+    order, each cell saying what its row says; the counts are those of the rows."""
+    src, view = models.source, models.view_model
+    ledger = src.ledger
+    wanted = {
+        r.name
+        for r in ledger
+        if (not view.categories or r.category in view.categories)
+        and (not view.needle or view.needle in r.search_text.casefold())
+    }
+    shown = [models.source_row(view.index(i, 0)) for i in range(view.rowCount())]
+    assert shown == sorted(set(shown)), "the filter keeps the source's order"
+    rows = [src.row_at(s) for s in shown]
+    assert {r.name for r in rows} == wanted and len(rows) == len(wanted)
+    for i, row in enumerate(rows):
+        assert view.index(i, COL_NAME).data() == row.name
+        assert view.index(i, COL_STATE).data() == CATEGORY_BY_KEY[row.category].label
+        assert view.mapFromSource(view.mapToSource(view.index(i, COL_STATE))).row() == i
+    everything = [src.row_at(i) for i in range(src.rowCount())]
+    if src.sort_column == -1:
+        seqs = [r.seq for r in everything]
+        assert seqs == sorted(seqs, reverse=src.sort_order == Qt.SortOrder.DescendingOrder)
+    else:
+        keys = [SORT_KEYS[src.sort_column](r) for r in everything]
+        assert keys == sorted(keys, reverse=src.sort_order == Qt.SortOrder.DescendingOrder)
+    assert +src.counts == Counter(r.category for r in ledger)
+    assert [src.row_at(src.pos[r.seq]) for r in ledger] == ledger
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_refreshes_sorts_and_filters_agree_with_the_rows(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # A small threshold, so that both kinds of refresh run: a few rows changed, and a poll that catches up.
+    monkeypatch.setattr(gui.models, "MAX_COALESCED", 40)
+    rng = random.Random(seed)
+    n = 400
+    models = TaskGridModels()
+    models.source.set_rows(rows(n))
+    for _step in range(80):
+        action = rng.random()
+        if action < 0.35:
+            indexes = [rng.randrange(n) for _ in range(rng.randint(1, 12))]  # repeats included
+            models.source.apply_updates([random_update(rng, i) for i in indexes])
+        elif action < 0.5:
+            chosen = rng.sample(range(n), rng.randint(41, n))
+            models.source.apply_updates([random_update(rng, i) for i in chosen] + [finish(n + 5)])
+        elif action < 0.7:
+            order = rng.choice([Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+            models.view_model.sort(rng.choice([-1, *SORT_KEYS]), order)
+        elif action < 0.85:
+            models.view_model.set_categories(rng.sample([c.key for c in CATEGORIES], rng.randint(0, 3)))
+        else:
+            models.view_model.set_search(rng.choice(["", "contract-00", " BECAUSE 3 ", "w2@", "nothing"]))
+        check_grid(models)
+
+
+def test_many_updates_to_one_row_count_once(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same row twice in one poll, in both kinds of refresh: counts and running rows follow its last
+    state."""
+    for threshold in (4096, 1):
+        monkeypatch.setattr(gui.models, "MAX_COALESCED", threshold)
+        models = TaskGridModels()
+        models.source.set_rows(rows(10))
+        started = (3, "STARTED", None, None, 1, "w@h", None, None, None)
+        models.source.apply_updates([started, finish(3), started, (4, *started[1:])])
+        assert +models.source.counts == Counter({"queued": 8, RUNNING: 2})
+        models.source.apply_updates([finish(3), finish(4), finish(3)])
+        assert +models.source.counts == Counter({"queued": 8, "succeeded": 2})
+        ticked: list[QModelIndex] = []
+        models.source.dataChanged.connect(lambda a, _b, _r=(), seen=ticked: seen.append(a))
+        models.source.tick_running()
+        assert ticked == []  # no row runs any more
+
+
+def test_a_cell_painted_says_what_data_says(qtbot: QtBot) -> None:
+    """The view asks for a cell's roles in one multiData call: the delegate gets what data() answers."""
+    models = TaskGridModels()
+    models.source.set_rows(rows(20))
+    models.source.apply_updates([finish(i, "failed", runtime=0.035) for i in range(0, 20, 2)])
+    models.view_model.set_categories({"failed"})
+    delegate = QStyledItemDelegate()
+    for col in range(len(COLUMNS)):
+        index = models.view_model.index(3, col)
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, index)
+        assert option.text == index.data()
+        if col == COL_STATE:  # colour and icon, as data() gives them
+            colour = index.data(Qt.ItemDataRole.ForegroundRole).color()
+            assert option.palette.color(QPalette.ColorRole.Text) == colour
+            assert not option.icon.isNull()
+    assert models.view_model.index(3, COL_NAME).data() == "contract-00006.pdf"
+    assert models.view_model.index(3, COL_STATE).data() == "Failed"

@@ -77,3 +77,51 @@ def test_the_context_menu_counts_follow_the_batch_while_open(
     assert seen[1][2].startswith("Retry 0 ")
     # It revoked the five still unfinished, not the ten it saw when it opened.
     assert chosen == [([5, 6, 7, 8, 9], False)]
+
+
+def test_the_selection_follows_its_contract_through_refreshes(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    """A selected contract stays selected (and its details shown) while refreshes re-sort the grid and
+    filters change what it shows; a filter that hides it drops it from the selection."""
+    window = make_window()
+    grid, src = window.grid, window.models.source
+    src.set_rows(rows(300))
+    grid.update_counts()
+    grid.view.sortByColumn(COL_STATE, Qt.SortOrder.AscendingOrder)
+    view_model = window.models.view_model
+    grid.view.selectRow(view_model.mapFromSource(src.index(src.pos[120], 0)).row())
+    grid.view.setCurrentIndex(grid.view.selectionModel().selectedRows()[0])
+
+    def selected_names() -> list[str]:
+        return [src.row_at(r).name for r in grid.selected_rows()]
+
+    assert selected_names() == ["contract-00120.pdf"]
+    # Every other row fails, then row 120 succeeds: two re-sorts under the selection.
+    src.apply_updates([finish(i, "failed") for i in range(0, 300, 2)])
+    assert view_model.index(0, COL_STATE).data() == "Queued"
+    src.apply_updates([finish(120, "succeeded")])
+    window.grid.rows_changed()
+    grid.update_detail()
+    row = grid.view.selectionModel().selectedRows()[0].row()
+    assert view_model.index(row, COL_STATE).data() == "Succeeded"
+    assert selected_names() == ["contract-00120.pdf"]
+    assert grid.view.currentIndex().row() == row
+    assert "contract-00120.pdf" in grid.detail.toPlainText()
+    assert grid.state_buttons["succeeded"].text() == "Succeeded 1"
+    # A filter that shows it keeps it selected; a search that hides it drops it.
+    grid.state_buttons["succeeded"].click()
+    assert view_model.rowCount() == 1 and selected_names() == ["contract-00120.pdf"]
+    grid.clear_filters()
+    assert view_model.rowCount() == 300 and selected_names() == ["contract-00120.pdf"]
+    view_model.set_search("contract-0012")  # 120 .. 129
+    assert view_model.rowCount() == 10 and selected_names() == ["contract-00120.pdf"]
+    view_model.set_search("contract-0013")
+    assert selected_names() == []
+    # The grid as painted after all this: the search's ten rows, sorted by state.
+    view_model.set_search("contract-0012")
+    grid.view.selectRow(0)
+    names = [view_model.index(r, 0).data() for r in range(view_model.rowCount())]
+    states = [view_model.index(r, COL_STATE).data() for r in range(view_model.rowCount())]
+    assert states == ["Queued"] * 5 + ["Succeeded"] + ["Failed"] * 4
+    assert names[5] == "contract-00120.pdf"
