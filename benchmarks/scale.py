@@ -23,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.engine import ledger  # noqa: E402
+import psutil  # noqa: E402
+
+from core.engine import ledger, report_store  # noqa: E402
 from core.local.server import RedisServer  # noqa: E402
 
 
@@ -56,6 +58,24 @@ def timed(argv: list[str], env: dict[str, str], label: str, out: Path | None = N
     return elapsed, text
 
 
+def peak_mb(pid: int) -> float:
+    """The process's own peak resident memory so far (Linux VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def print_peaks(workers: list[subprocess.Popen[bytes]], server_pid: int) -> None:
+    """Peak memory of every worker process still alive (the finalizer runs in a pool process) and of
+    the server, so "no process over 1 GB" covers them too."""
+    for w in workers:
+        children = psutil.Process(w.pid).children(recursive=True)
+        pool = ", ".join(f"{peak_mb(c.pid):.0f}" for c in children)
+        print(f"  worker {w.pid}: main peak {peak_mb(w.pid):.0f} MB; pool processes {pool} MB")
+    print(f"  server peak resident {peak_mb(server_pid):.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contracts", type=int, default=100_000)
@@ -85,20 +105,23 @@ def main() -> None:
         _, text = timed([*cli, "run", "--json", *map(str, files)], env, "run (load + launch)")
         batch_id = json.loads(text)["batch_id"]
         r = server.client()
-        report_key = ledger.batch_key(batch_id, "report")
         started = time.monotonic()
-        while not r.exists(report_key):
+        while not report_store.report_exists(r, batch_id):
             time.sleep(1.0)
             if time.monotonic() - started > 4 * 3600:
                 raise SystemExit("no report after four hours")
         print(f"  {'launch to report (polled)':<34} {time.monotonic() - started:8.1f} s (after the launch)")
-        report_bytes = r.strlen(report_key)
+        parts = ledger.batch_key(batch_id, report_store.PARTS)
+        report_bytes = sum(len(r.lindex(parts, i) or b"") for i in range(r.llen(parts)))
         info = r.info("memory")
-        print(f"  report: {report_bytes / 1e6:.1f} MB of JSON; Redis peak "
+        print(f"  report: {report_bytes / 1e6:.1f} MB of JSON in {r.llen(parts)} parts; Redis peak "
               f"{info['used_memory_peak'] / 1e6:.0f} MB, now {info['used_memory'] / 1e6:.0f} MB")
+        assert server.process is not None
+        print_peaks(workers, server.process.pid)
         timed([*cli, "status", "--json", batch_id], env, "status --json", tmp / "status.json")
         timed([*cli, "status", batch_id], env, "status (table)", tmp / "status.txt")
         timed([*cli, "report", batch_id], env, "report (text)", tmp / "report.txt")
+        timed([*cli, "report", "--json", batch_id], env, "report --json", tmp / "report.json")
         timed([*cli, "list", "--json"], env, "list --json", tmp / "list.json")
         timed([*cli, "export", batch_id, "--out", str(tmp / "export")], env, "export (PDF, CSV, charts)")
         sizes = {p.name: p.stat().st_size for p in (tmp / "export").iterdir()}

@@ -8,15 +8,17 @@ import time
 import click
 
 from core.cli.common import (
+    EXIT_NO_REPORT,
     EXIT_NOT_FINAL,
     EXIT_USAGE,
     broker_option,
     client_for,
-    emit_report,
+    emit_report_stream,
     fail,
 )
 from core.counts import BatchCounts, attention_words
 from core.engine import ledger
+from core.engine.report_store import ReportGone
 from core.engine.rows import BATCH_STATE_LABELS, CATEGORY_LABELS, category_of
 from core.printable import printable
 
@@ -63,14 +65,17 @@ def report_command(batch_id: str, broker: str | None, as_json: bool) -> None:
     client = client_for(broker)
     if client.batch(batch_id) is None:
         fail(f"no such batch: {batch_id}", EXIT_USAGE)
-    report = client.report(batch_id)
-    if report is None:
+    stream = client.report_stream(batch_id)
+    if stream is None:
         status = client.status(batch_id)
         counts = BatchCounts.of(c["outcome"] for c in status.to_json()["contracts"]) if status else None
         done = f" ({counts.done:,} of {counts.total:,} contracts done)" if counts else ""
         fail(f"batch {batch_id} is not final yet{done}: see 'contract-batch status {batch_id}'",
              EXIT_NOT_FINAL)
-    emit_report(report, as_json)
+    try:
+        emit_report_stream(*stream, as_json)
+    except ReportGone as exc:
+        fail(str(exc), EXIT_NO_REPORT)
 
 
 @click.command("cancel")

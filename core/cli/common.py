@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -83,3 +85,24 @@ def emit_report(report: dict[str, Any], as_json: bool, *, every_contract: bool =
     from core.cli.report_text import report_text
 
     click.echo(report_text(report, every_contract=every_contract, more=more))
+
+
+def emit_report_stream(head: dict[str, Any], contracts: Callable[[], Iterable[Any]], as_json: bool) -> None:
+    """``emit_report`` of a report read a part at a time (``core.engine.report_store``), printing the
+    same text: the JSON is written contract by contract, the summary keeps no results."""
+    if not as_json:
+        from core.cli.report_text import summary_text
+        from core.reporting.summary import summarize_stream
+
+        click.echo(summary_text(summarize_stream(head, contracts()), every_contract=True))
+        return
+    out = click.get_text_stream("stdout")
+    # json.dumps(report, indent=2), with "contracts" last, written as it is read.
+    opening = json.dumps(head, indent=2)[:-2] + ",\n" if head else "{\n"
+    out.write(opening + '  "contracts": [')
+    first = True
+    for contract in contracts():
+        out.write(("\n" if first else ",\n") + textwrap.indent(json.dumps(contract, indent=2), "    "))
+        first = False
+    out.write("]\n}\n" if first else "\n  ]\n}\n")
+    out.flush()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,7 @@ import redis
 
 from core import config, keyring_store
 from core.cli.common import client_for
+from core.engine.report_store import ReportGone
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
 from core.mail.sends import SendLog, send_log_for
@@ -35,7 +36,7 @@ from core.mail.settings import (
     stored_settings,
 )
 from core.mail.smtp import check_connection, passed_message
-from core.reporting.exporter import export_report
+from core.reporting.exporter import export_stream
 from core.reporting.source import ReportNotFound, load_report_file
 
 EXIT_OK = 0
@@ -64,12 +65,17 @@ def _warn_ignored_password_env() -> None:
 
 @dataclass
 class _Loaded:
-    report: dict[str, Any]
+    head: dict[str, Any]  # the report without its contracts
+    contracts: Callable[[], Iterable[Any]]  # its contracts, from the start at every call
     send_log_factory: Callable[[], SendLog]
+
+    def report(self) -> dict[str, Any]:
+        return {**self.head, "contracts": list(self.contracts())}
 
 
 def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _Loaded:
-    """The report, from ``--report-file`` or from the broker's Redis (``--broker``)."""
+    """The report, from ``--report-file`` or from the broker's Redis (``--broker``), where it is read a
+    part at a time as it is used (``core.engine.report_store``)."""
     if report_file is not None:
         try:
             report, raw = load_report_file(report_file)
@@ -78,20 +84,22 @@ def _load(batch: str | None, broker: str | None, report_file: Path | None) -> _L
         batch_id = str(report.get("batch_id") or "")
         if batch and batch_id and batch != batch_id:
             _die(f"{report_file} is the report of batch {batch_id}, not {batch}", EXIT_USAGE)
-        return _Loaded(report, lambda: send_log_for(batch_id, report_bytes=raw))
+        contracts = report.get("contracts") or []
+        head = {k: v for k, v in report.items() if k != "contracts"}
+        return _Loaded(head, lambda: contracts, lambda: send_log_for(batch_id, report_bytes=raw))
     if not batch:
         _die("give a BATCH id, or --report-file FILE", EXIT_USAGE)
     # Same broker resolution as the engine commands (--broker, CONTRACT_BATCH_BROKER, settings, local
     # mode, whose server is started for this command if it was stopped).
     client = client_for(broker)
     try:
-        stored = client.report(batch)
+        stored = client.report_stream(batch)
     except (redis.RedisError, ValueError) as exc:
         _die(f"cannot read the report of batch {batch}: {exc}")
     if stored is None:
         _die(f"batch {batch} has no final report (unknown batch, or it has not finished yet)")
     ttl = client.settings.result_expires
-    return _Loaded(stored, lambda: send_log_for(batch, redis=client.redis, ttl_s=ttl))
+    return _Loaded(*stored, lambda: send_log_for(batch, redis=client.redis, ttl_s=ttl))
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,12 +143,15 @@ def export_command(
     loaded = _load(batch, broker, report_file)
     started = time.perf_counter()
     try:
-        paths = export_report(loaded.report, out_dir, as_of=_as_date(as_of))
+        paths = export_stream(loaded.head, loaded.contracts, out_dir, as_of=_as_date(as_of))
     except OSError as exc:
         _die(f"cannot write to {out_dir}: {exc.strerror or exc}")
+    except (ReportGone, redis.RedisError) as exc:
+        _die(f"cannot read the report: {exc}")
     for path in paths:
         click.echo(str(path))
-    count = len(loaded.report.get("contracts") or [])
+    total = loaded.head.get("total")
+    count = total if isinstance(total, int) else sum(1 for _ in loaded.contracts())
     click.echo(f"exported {count} contracts in {time.perf_counter() - started:.1f} s", err=True)
 
 
@@ -182,7 +193,7 @@ def send_command(
 
     try:
         record = send_report(
-            loaded.report,
+            loaded.report(),
             settings=settings,
             send_log=loaded.send_log_factory(),
             resend=resend,
@@ -197,6 +208,8 @@ def send_command(
     except SettingsError as exc:
         _die(exc.for_cli(), EXIT_USAGE)
     except MailError as exc:
+        _die(f"not sent: {exc}")
+    except ReportGone as exc:
         _die(f"not sent: {exc}")
     except redis.RedisError as exc:
         _die(f"not sent: the send record in Redis could not be read or locked ({type(exc).__name__}: {exc})")

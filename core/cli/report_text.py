@@ -62,7 +62,10 @@ def summary_lines(summary: Summary) -> list[str]:
 def report_text(report: Mapping[str, Any], *, every_contract: bool, more: str = "") -> str:
     """``every_contract``: the per-contract lines, then the summary; ``more``: a last line saying where
     the rest is (when the contracts are not listed)."""
-    summary = summarize(report)
+    return summary_text(summarize(report), every_contract=every_contract, more=more)
+
+
+def summary_text(summary: Summary, *, every_contract: bool, more: str = "") -> str:
     lines = [*contract_lines(summary), ""] if every_contract else []
     lines += summary_lines(summary)
     if more:

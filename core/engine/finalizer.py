@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from core.engine import faults, ledger
+from core.engine import faults, ledger, report_store
 from core.engine.final_report import build_report
 from core.engine.report_hooks import Hook, run_hook
 from core.engine.settings import EngineSettings
@@ -39,16 +39,17 @@ _EXTEND = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
-# Store the report only while still holding the lease and only once: a finalizer whose lease expired
-# mid-way (a long GC pause, a slow Redis) must not write a second report over the first.
+# Publish the report only while still holding the lease and only once: a finalizer whose lease expired
+# mid-way (a long GC pause, a slow Redis) must not write a second report over the first. The parts were
+# staged under a key of this lease's own (KEYS[3]); renaming them in makes the whole report appear at once.
 _STORE = """
-if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('exists', KEYS[2]) == 1 then return -1 end
+if redis.call('get', KEYS[1]) ~= ARGV[1] then redis.call('del', KEYS[3]) return 0 end
+if redis.call('exists', KEYS[2], KEYS[7]) > 0 then redis.call('del', KEYS[3]) return -1 end
+if redis.call('exists', KEYS[3]) == 1 then redis.call('rename', KEYS[3], KEYS[4]) end
 redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
-redis.call('set', KEYS[3], ARGV[6], 'EX', ARGV[3])
-redis.call('set', KEYS[4], ARGV[7], 'EX', ARGV[3])
-redis.call('hset', KEYS[5], 'state', 'final')
-for i = 5, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
+redis.call('set', KEYS[5], ARGV[6], 'EX', ARGV[3])
+redis.call('hset', KEYS[6], 'state', 'final')
+for i = 4, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
 redis.call('zremrangebyscore', ARGV[4], '-inf', ARGV[5])
 return 1
 """
@@ -119,7 +120,7 @@ class Finalizer:
             if found is None:
                 return Verdict.UNKNOWN
             meta, state = found
-            if state == ledger.STATE_FINAL or r.exists(ledger.batch_key(batch_id, "report")):
+            if state == ledger.STATE_FINAL or report_store.report_exists(r, batch_id):
                 self._complete_hooks(batch_id, claim_key, token)
                 return Verdict.ALREADY
             now = time.time()
@@ -170,15 +171,16 @@ class Finalizer:
     ) -> int:
         """1: stored; 0: the lease is no longer ours; -1: a report was already there."""
         ttl = int(settings.result_expires)
-        keys = [claim_key, ledger.batch_key(batch_id, "report")]
-        keys += [ledger.batch_key(batch_id, view) for view in ledger.REPORT_VIEWS]
-        keys += [ledger.batch_key(batch_id)]
+        staging = report_store.staging_key(batch_id, token)
+        report_store.stage_parts(self.redis, staging, report["contracts"], ttl)
+        keys = [claim_key, ledger.batch_key(batch_id, report_store.HEAD), staging,
+                ledger.batch_key(batch_id, report_store.PARTS), ledger.batch_key(batch_id, report_store.ROWS),
+                ledger.batch_key(batch_id), ledger.batch_key(batch_id, report_store.OLD)]
         keys += [ledger.batch_key(batch_id, s) for s in ("entries", "attempts", "runs", "revoked")]
-        head, rows = ledger.report_views(report)
+        head, rows = report_store.report_views(report)
         # History older than the retention period leaves the batch list as its ledgers expire.
-        return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(report), ttl,
-                                   ledger.ALL_KEY, repr(time.time() - ttl), json.dumps(head),
-                                   json.dumps(rows)))
+        return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(head), ttl,
+                                   ledger.ALL_KEY, repr(time.time() - ttl), json.dumps(rows)))
 
     def _complete_hooks(self, batch_id: str, claim_key: str, token: str) -> None:
         r = self.redis
@@ -187,7 +189,7 @@ class Finalizer:
         if r.exists(ledger.batch_key(batch_id, "hooks_done")):
             r.zrem(ledger.OPEN_KEY, batch_id)
             return
-        report = ledger.read_report(r, batch_id)
+        report = report_store.read_report(r, batch_id)
         if report is None:
             return
         runs_key = ledger.batch_key(batch_id, "hook_runs")

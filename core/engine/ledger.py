@@ -10,9 +10,8 @@ Keys (prefix ``contract_batch:``), all in the broker's Redis:
 - ``batch:<id>:revoked``    set of task ids revoked through our client (checked when a task starts,
                             so a revoke sent while no worker runs is not lost)
 - ``batch:<id>:claim``      the finalizer's lease (SET NX PX)
-- ``batch:<id>:report``     the final report (JSON), stored once with two small views of it:
-  ``batch:<id>:report_head`` (everything but the contracts: counts, times) and ``batch:<id>:report_rows``
-  (the contracts without their results): what ``list`` and ``status`` read, not hundreds of megabytes
+- ``batch:<id>:report_head``, ``:report_rows``, ``:report_parts``: the final report, stored in parts
+                            (``core.engine.report_store`` writes and reads them)
 - ``batch:<id>:hooks``      JSON list of report-hook results; ``batch:<id>:hooks_done`` once they ran;
                             ``batch:<id>:hook_runs`` hash spec -> result, written as each hook ends
 - ``batch:<id>:sends``      list of JSON send records (email)
@@ -280,73 +279,6 @@ def open_batches(r: redis.Redis) -> list[str]:
 
 def recent_batches(r: redis.Redis, limit: int = 200) -> list[str]:
     return [_text(b) for b in r.zrevrange(ALL_KEY, 0, limit - 1)]
-
-
-REPORT_READ_CHUNK = 1 << 20
-
-
-def read_report_json(r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None) -> bytes | None:
-    """The stored report as its JSON bytes (megabytes for a big batch): to keep or parse as the caller
-    needs.
-
-    With a ``pacer`` (the desktop app) a large report is read a megabyte at a time (GETRANGE), resting
-    in between: one GET of 20 MB kept the client's reply parser busy for about 0.3 s. The report is
-    written once and never changed, so the pieces belong together; if it expired meanwhile, None.
-    """
-    key = batch_key(batch_id, "report")
-    if pacer is None:
-        raw = r.get(key)
-        return None if raw is None else raw if isinstance(raw, bytes) else str(raw).encode()
-    size = int(r.strlen(key))
-    if size == 0:
-        return None
-    parts: list[bytes] = []
-    for start in range(0, size, REPORT_READ_CHUNK):
-        part = r.getrange(key, start, start + REPORT_READ_CHUNK - 1)
-        parts.append(part if isinstance(part, bytes) else str(part).encode())
-        pacer()
-    data = b"".join(parts)
-    return data if len(data) == size else None
-
-
-def read_report(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
-    raw = read_report_json(r, batch_id)
-    return None if raw is None else json_yielding.loads(raw)
-
-
-REPORT_VIEWS = ("report_head", "report_rows")
-
-
-def report_views(report: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The head and the rows the finalizer stores beside the report (see the keys above)."""
-    head = {k: v for k, v in report.items() if k != "contracts"}
-    rows = [{k: v for k, v in row.items() if k != "result"} for row in report.get("contracts") or []]
-    return head, rows
-
-
-def read_report_head(r: redis.Redis, batch_id: str) -> dict[str, Any] | None:
-    """The final report without its contracts (counts, times, label), or None while there is none."""
-    raw = r.get(batch_key(batch_id, REPORT_VIEWS[0]))
-    if raw is not None:
-        head: dict[str, Any] = json_yielding.loads(raw)
-        return head
-    report = read_report(r, batch_id)  # a report stored before the views existed
-    return None if report is None else report_views(report)[0]
-
-
-def read_report_views(
-    r: redis.Redis, batch_id: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The head and the rows (contracts without results) in one round trip, or None while there is no
-    report; a report stored before the views existed is parsed once for both."""
-    pipe = r.pipeline(transaction=False)
-    for view in REPORT_VIEWS:
-        pipe.get(batch_key(batch_id, view))
-    head, rows = pipe.execute()
-    if head is not None and rows is not None:
-        return json_yielding.loads(head), json_yielding.loads(rows)
-    report = read_report(r, batch_id)
-    return None if report is None else report_views(report)
 
 
 def read_hooks(r: redis.Redis, batch_id: str) -> list[dict[str, Any]] | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from core.reporting.fields import evidence_passages, field_label, risk_label
 from core.reporting.summary import ANALYSIS_FIELDS, ContractRow, Summary
@@ -93,6 +93,16 @@ def write_csv(rows: Iterable[ContractRow], out: io.TextIOBase | Any) -> None:
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180 line ends
     writer.writerow(COLUMNS)
     writer.writerows(row_cells(r) for r in rows)
+
+
+def write_csv_to(rows: Iterable[ContractRow], binary: BinaryIO) -> None:
+    """The same bytes as ``csv_bytes``, written as the rows come (an export of 100,000 contracts is
+    125 MB of CSV: never held whole)."""
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        write_csv(rows, text)
+    finally:
+        text.detach()  # the caller owns the file
 
 
 def csv_bytes(summary: Summary) -> bytes:

@@ -17,19 +17,20 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 from core.reporting import style
 from core.reporting.charts import CHARTS, build_charts, png_bytes
-from core.reporting.csv_export import csv_bytes
+from core.reporting.csv_export import csv_bytes, write_csv_to
 from core.reporting.html_summary import render_html, render_text
 from core.reporting.pdf import build_pdf
-from core.reporting.summary import Summary, summarize
+from core.reporting.report_rows import read_row
+from core.reporting.summary import Summary, summarize, summarize_stream
 
 PDF_NAME = "report.pdf"
 CSV_NAME = "contracts.csv"
@@ -102,7 +103,7 @@ def render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
     # A reader (or a user double-clicking report.pdf) never sees half a file. The exports are documents
     # the person saves to share (unlike settings and history, which stay private): created with mode 666
     # less the user's umask, as any program's Save would, not mkstemp's owner-only 600.
@@ -110,20 +111,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_bundle(bundle: ReportBundle, out_dir: str | Path) -> list[Path]:
+def _write_files(summary: Summary, pdf: bytes, charts: Mapping[str, bytes],
+                 csv: bytes | Callable[[BinaryIO], None], out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    files: list[tuple[str, bytes]] = [(PDF_NAME, bundle.pdf), (CSV_NAME, bundle.csv)]
-    files += [(chart_filename(spec.name), bundle.chart_pngs[spec.name]) for spec in CHARTS]
-    files.append((HTML_NAME, bundle.html(attachments=ATTACHMENTS_NOTE).encode("utf-8")))
+    html = render_html(summary, chart_filename, ATTACHMENTS_NOTE).encode("utf-8")
+    files: list[tuple[str, bytes | Callable[[BinaryIO], None]]] = [(PDF_NAME, pdf), (CSV_NAME, csv)]
+    files += [(chart_filename(spec.name), charts[spec.name]) for spec in CHARTS]
+    files.append((HTML_NAME, html))
     for name, data in files:
         target = out / name
         _write_atomic(target, data)
@@ -131,6 +137,32 @@ def write_bundle(bundle: ReportBundle, out_dir: str | Path) -> list[Path]:
     return written
 
 
+def write_bundle(bundle: ReportBundle, out_dir: str | Path) -> list[Path]:
+    return _write_files(bundle.summary, bundle.pdf, bundle.chart_pngs, bundle.csv, out_dir)
+
+
 def export_report(report: Mapping[str, Any], out_dir: str | Path, *, as_of: date | None = None) -> list[Path]:
     """Write every export of ``report`` into ``out_dir`` (created if missing); the paths written."""
     return write_bundle(build_bundle(report, as_of=as_of), out_dir)
+
+
+def export_stream(
+    head: Mapping[str, Any],
+    contracts: Callable[[], Iterable[Any]],
+    out_dir: str | Path,
+    *,
+    as_of: date | None = None,
+) -> list[Path]:
+    """``export_report`` of a report read a part at a time (``core.engine.report_store``): the same files,
+    from two passes over ``contracts()`` (the summary, then the CSV), so that no more than a part's
+    results are held at once; the summary keeps its rows without their results."""
+    summary = summarize_stream(head, contracts(), as_of=as_of or datetime.now(UTC).date())
+    figures = build_charts(summary)
+    screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
+    pdf = build_pdf(summary, {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()})
+    del figures
+
+    def csv(binary: BinaryIO) -> None:
+        write_csv_to((read_row(i, c) for i, c in enumerate(contracts())), binary)
+
+    return _write_files(summary, pdf, screen, csv, out_dir)

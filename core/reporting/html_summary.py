@@ -112,9 +112,9 @@ def render_html(summary: Summary, image_src: Callable[[str], str], attachments: 
     else:
         out += [_TABLE, _row(["Expires", "Contract", "Title"], header=True)]
         for row in soon[:MAX_EXPIRING]:
-            title = row.result.get("title")
+            title = row.title
             assert row.expiration is not None
-            out.append(_row([e(format_date(row.expiration)), e(row.name), e(str(title)) if title else ""],
+            out.append(_row([e(format_date(row.expiration)), e(row.name), e(title) if title else ""],
                             extra=(";white-space:nowrap",)))
         out.append("</table>")
         if len(soon) > MAX_EXPIRING:

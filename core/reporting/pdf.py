@@ -340,7 +340,6 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
     home = summary.home_party
     table_rows = []
     for r in summary.rows:
-        res = r.result
         table_rows.append(
             [
                 str(r.index + 1),
@@ -348,7 +347,7 @@ def build_pdf(summary: Summary, chart_pngs: Mapping[str, bytes]) -> bytes:
                 outcome_label(r.outcome),
                 str(r.attempts) if r.attempts is not None else "",
                 format_duration(r.runtime_s) if r.runtime_s is not None else "",
-                _fit(str(res.get("contract_type") or ""), widths[5] - 6),
+                _fit(r.contract_type or "", widths[5] - 6),
                 _fit(counterparty_of(r, home), widths[6] - 6) if r.parties else "",
                 format_date(r.expiration) if r.expiration else "",
                 _fit(_money(r.value_amount, r.value_currency), widths[8] - 6),

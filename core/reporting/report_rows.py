@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from core.outcome import ALL_OUTCOMES, Outcome
@@ -16,6 +17,7 @@ from core.printable import printable
 
 # ISO 4217's code for "no currency": used when a value has an amount but no currency, rather than guessing.
 NO_CURRENCY = "XXX"
+_NO_RESULT: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,11 @@ class ContractRow:
     runtime_s: float | None
     worker: str | None
     task_id: str | None
-    result: Mapping[str, Any]  # {} unless succeeded with a dict result
+    # {} unless succeeded with a dict result, and {} when read with keep_result=False: the summary needs
+    # only the fields below, and 100,000 parsed results were most of a gigabyte.
+    result: Mapping[str, Any]
+    title: str | None
+    contract_type: str | None
     expiration: date | None
     value_amount: float | None
     value_currency: str | None
@@ -98,7 +104,7 @@ def _string_list(value: Any) -> tuple[str, ...]:
     return tuple(t for t in (text_value(v) for v in value) if t)
 
 
-def read_row(index: int, raw: Any) -> ContractRow:
+def read_row(index: int, raw: Any, *, keep_result: bool = True) -> ContractRow:
     entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     raw_outcome = text_value(entry.get("outcome"))
     # Anything but the six outcomes means "we do not know what happened": that is what "lost" says.
@@ -126,7 +132,9 @@ def read_row(index: int, raw: Any) -> ContractRow:
         runtime_s=_number(entry.get("runtime_s")),
         worker=text_value(entry.get("worker")),
         task_id=text_value(entry.get("task_id")),
-        result=result,
+        result=result if keep_result else _NO_RESULT,
+        title=text_value(result.get("title")),
+        contract_type=text_value(result.get("contract_type")),
         expiration=parse_date(result.get("expiration_date")),
         value_amount=amount,
         value_currency=currency,

@@ -261,9 +261,26 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
     """Key figures and aggregations of a final report. ``as_of`` defaults to today (UTC)."""
     if not isinstance(report, Mapping):
         raise TypeError("a report is a JSON object")
-    today = as_of or datetime.now(UTC).date()
     contracts = report.get("contracts")
     rows = tuple(read_row(i, c) for i, c in enumerate(contracts if isinstance(contracts, list) else []))
+    return summarize_rows(report, rows, as_of=as_of)
+
+
+def summarize_stream(
+    head: Mapping[str, Any], contracts: Iterable[Any], *, as_of: date | None = None
+) -> Summary:
+    """The summary of a report read a part at a time (``head``: the report without its contracts). Its
+    rows keep no ``result`` (everything the summary, the charts, the PDF and the email show is read from it
+    first): the CSV, which shows every result, is written from a second pass over the contracts."""
+    rows = tuple(read_row(i, c, keep_result=False) for i, c in enumerate(contracts))
+    return summarize_rows(head, rows, as_of=as_of)
+
+
+def summarize_rows(
+    report: Mapping[str, Any], rows: tuple[ContractRow, ...], *, as_of: date | None = None
+) -> Summary:
+    """The summary of ``rows``; ``report`` gives the batch's id, label and times (its contracts unread)."""
+    today = as_of or datetime.now(UTC).date()
 
     # Counted from the contracts, not copied from report["counts"]: the two can only disagree in a broken
     # report, and then the per-contract list is what every other figure is built from.
@@ -354,4 +371,4 @@ def summarize(report: Mapping[str, Any], *, as_of: date | None = None) -> Summar
 
 __all__ = ["ANALYSIS_FIELDS", "ContractRow", "FailureGroup", "RiskGroup", "RuntimeStats", "Summary",
            "counterparty_of", "failure_reason_key", "format_duration", "format_money", "key_figures",
-           "parse_date", "parse_datetime", "subject_line", "summarize"]
+           "parse_date", "parse_datetime", "subject_line", "summarize", "summarize_rows", "summarize_stream"]

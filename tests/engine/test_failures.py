@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import replace
 
-from core.engine import ledger
+from core.engine import report_store
 from core.engine.finalizer import Finalizer, Verdict
 from core.engine.report_hooks import load_hooks
 from core.engine.task_states import READY_STATES
@@ -211,7 +211,7 @@ def test_racing_finalizers_record_one_report_and_call_hooks_once(engine: Engine,
     engine.wait_hooks_done(meta.batch_id)
     assert verdicts.count(Verdict.FINALIZED) <= 1
     assert engine.hook_calls(meta.batch_id) == 1
-    assert ledger.read_report(engine.client.redis, meta.batch_id) == report
+    assert report_store.read_report(engine.client.redis, meta.batch_id) == report
     assert report["counts"]["succeeded"] == 6 and report["counts"]["failed"] == 1
     # Later calls change nothing.
     assert finalizer.finalize(meta.batch_id, "watchdog") in (Verdict.ALREADY, Verdict.BUSY)

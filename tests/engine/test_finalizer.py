@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.engine import ledger
+from core.engine import ledger, report_store
 from core.engine.broker import redis_client
 from core.engine.finalizer import Finalizer, Verdict
 from tests.engine.conftest import make_ledger
@@ -22,7 +22,7 @@ def test_finalizer_waits_then_forces_and_holds_a_lease(redis_url: str) -> None:
     r.delete(ledger.batch_key("b1", "claim"))
     assert fin.finalize("b1", "watchdog", force="idle") is Verdict.FINALIZED
     assert revoked == [["b1-1"]]
-    report = ledger.read_report(r, "b1")
+    report = report_store.read_report(r, "b1")
     assert report is not None
     assert [c["outcome"] for c in report["contracts"]] == ["succeeded", "lost"]
     assert report["finalized_by"] == "idle"
@@ -42,7 +42,7 @@ def test_finalizer_that_lost_its_lease_stores_nothing(redis_url: str) -> None:
 
     fin = Finalizer(r, revoke=stall_and_lose_the_lease)
     assert fin.finalize("b2", "errback", force="idle") is Verdict.BUSY
-    assert ledger.read_report(r, "b2") is None
+    assert report_store.read_report(r, "b2") is None
     assert r.get(claim) == b"the-watchdogs-token"  # and ours did not release theirs
 
 

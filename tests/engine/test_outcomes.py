@@ -144,9 +144,11 @@ def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine
     """`list` reads the report's head and `status` its rows (not every result again): for every kind of
     row (succeeded, rejected by the processor and at load, failed) they agree with the report and with
     the per-task results they replace."""
+    import json
+
     from core.contracts.loader import load_paths
     from core.counts import BatchCounts
-    from core.engine import ledger
+    from core.engine import ledger, report_store
     from core.engine.client import BatchStatus
 
     engine.start_worker()
@@ -154,8 +156,8 @@ def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine
     meta = engine.client.launch(load_paths(paths).items)
     report = engine.report(meta.batch_id)
     client, r = engine.client, engine.client.redis
-    head = ledger.read_report_head(r, meta.batch_id)
-    views = ledger.read_report_views(r, meta.batch_id)
+    head = report_store.read_report_head(r, meta.batch_id)
+    views = report_store.read_report_views(r, meta.batch_id)
     assert views is not None and views[0] == head
     rows = views[1]
     assert head == {k: v for k, v in report.items() if k != "contracts"}
@@ -172,8 +174,11 @@ def test_the_report_views_say_what_the_report_and_the_results_say(engine: Engine
     assert from_views.to_json() == from_results.to_json()
     assert {c["state"] for c in from_views.to_json()["contracts"]} == {"SUCCESS", "FAILURE", None}
 
-    # A report stored before the views existed is still read through them.
-    r.delete(*(ledger.batch_key(meta.batch_id, view) for view in ledger.REPORT_VIEWS))
-    assert ledger.read_report_head(r, meta.batch_id) == head
-    assert ledger.read_report_views(r, meta.batch_id) == (head, rows)
+    # A report stored as one value (before the views and the parts existed) is still read through them.
+    stored = (*report_store.REPORT_VIEWS, report_store.PARTS)
+    r.delete(*(ledger.batch_key(meta.batch_id, key) for key in stored))
+    r.set(ledger.batch_key(meta.batch_id, report_store.OLD), json.dumps(report))
+    assert report_store.read_report(r, meta.batch_id) == report
+    assert report_store.read_report_head(r, meta.batch_id) == head
+    assert report_store.read_report_views(r, meta.batch_id) == (head, rows)
     assert client.status(meta.batch_id).to_json() == from_results.to_json()
