@@ -21,12 +21,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
@@ -66,11 +67,11 @@ _LAYOUT_OVERLOAD = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutC
 
 
 def _layout_about_to_change(model: QAbstractItemModel) -> None:
-    model.layoutAboutToBeChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)
+    model.layoutAboutToBeChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)  # type: ignore[index]  # no stub
 
 
 def _layout_changed(model: QAbstractItemModel) -> None:
-    model.layoutChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)
+    model.layoutChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)  # type: ignore[index]  # no stub
 
 
 _CATEGORY_INT = int(CATEGORY_ROLE)
@@ -245,7 +246,7 @@ class TaskTableModel(QAbstractTableModel):
         ledger_indexes = [self.order[p.row()] for p in persistent]
         self._set_order(new_order)
         rows = self.positions(ledger_indexes)
-        moved = [self.index(row, p.column()) for row, p in zip(rows, persistent, strict=True)]
+        moved = [self.createIndex(row, p.column()) for row, p in zip(rows, persistent, strict=True)]
         self.changePersistentIndexList(persistent, moved)
         _layout_changed(self)
         return True
@@ -344,15 +345,17 @@ class TaskTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         return self._cell(self.row_at(index.row()), index.column(), role)
 
-    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
         self.fill(index.row(), index.column(), roles)
 
-    def fill(self, display_row: int, col: int, roles: QModelRoleDataSpan) -> None:
+    def fill(self, display_row: int, col: int, roles: QModelRoleDataSpan | QModelRoleData) -> None:
         """Every role the view asks for of a cell, in one call: painting a cell asks for seven, and each
         ``data()`` call from C++ costs more than the answer (half the time of a repaint)."""
         row = self.ledger[self.order[display_row]]
         cell = self._cell
-        for item in roles:
+        # A span iterates over its roles at run time; the stubs do not say so.
+        items = [roles] if isinstance(roles, QModelRoleData) else cast("Iterable[QModelRoleData]", roles)
+        for item in items:
             value = cell(row, col, item.role())
             if value is None:
                 item.clearData()
@@ -480,6 +483,10 @@ class TaskFilterProxy(QAbstractTableModel):
         """The source (display-order) row shown at ``row`` of this model."""
         return row if self.visible is None else self.visible[row]
 
+    def source_rows(self, first: int, last: int) -> list[int]:
+        """The source rows shown from ``first`` to ``last`` (inclusive), ascending."""
+        return list(range(first, last + 1)) if self.visible is None else self.visible[first : last + 1]
+
     def row_of_source(self, source_row: int) -> int:
         """Where a source row is shown here; -1 when the filters hide it."""
         if self.visible is None:
@@ -507,10 +514,13 @@ class TaskFilterProxy(QAbstractTableModel):
         saved, self._saved = self._saved, []
         old = [p for p, _ in saved]
         source_rows = self.table.positions([ledger_index for _, ledger_index in saved])
+        # One persistent index per selected row (tens of thousands after a shift-click): createIndex, as
+        # index() would ask Python for the row and column counts each time.
+        invalid, create, row_of_source = QModelIndex(), self.createIndex, self.row_of_source
         new = []
         for p, source_row in zip(old, source_rows, strict=True):
-            row = self.row_of_source(source_row)
-            new.append(QModelIndex() if row < 0 else self.index(row, p.column()))
+            row = row_of_source(source_row)
+            new.append(invalid if row < 0 else create(row, p.column()))
         self.changePersistentIndexList(old, new)
         _layout_changed(self)
 
@@ -561,7 +571,7 @@ class TaskFilterProxy(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         return self.table.data(self.table.index(self.source_row(index.row()), index.column()), role)
 
-    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
         self.table.fill(self.source_row(index.row()), index.column(), roles)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
