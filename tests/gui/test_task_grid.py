@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from gui.main_window import MainWindow
-from gui.models import COL_ERROR, COL_RUNTIME, COL_STATE, COLUMNS
+from gui.models import COL_ERROR, COL_NAME, COL_RUNTIME, COL_STATE, COLUMNS
 from tests.gui.test_models import finish, rows
 
 
@@ -125,3 +125,28 @@ def test_the_selection_follows_its_contract_through_refreshes(
     states = [view_model.index(r, COL_STATE).data() for r in range(view_model.rowCount())]
     assert states == ["Queued"] * 5 + ["Succeeded"] + ["Failed"] * 4
     assert names[5] == "contract-00120.pdf"
+
+
+def test_selected_rows_are_whole_rows_under_sort_and_filter(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window()
+    grid, src, view_model = window.grid, window.models.source, window.models.view_model
+    src.set_rows(rows(60))
+    grid.view.selectAll()
+    assert grid.selected_rows() == list(range(60))
+    src.apply_updates([finish(i, "failed") for i in range(0, 60, 3)])
+    grid.state_buttons["failed"].click()
+    grid.view.sortByColumn(COL_NAME, Qt.SortOrder.DescendingOrder)  # 57, 54, ... 0
+    selection = grid.view.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag
+    last = len(COLUMNS) - 1
+    # Overlapping ranges count each row once; a lone cell (set from code) is not a whole row.
+    selection.select(QItemSelection(view_model.index(1, 0), view_model.index(4, last)), flags.ClearAndSelect)
+    selection.select(QItemSelection(view_model.index(3, 0), view_model.index(6, last)), flags.Select)
+    assert [src.row_at(r).name for r in grid.selected_rows()] == [
+        f"contract-{i:05d}.pdf" for i in (54, 51, 48, 45, 42, 39)
+    ]
+    assert grid.selected_rows() == sorted(grid.selected_rows())
+    selection.select(view_model.index(10, 2), flags.Select)
+    assert len(grid.selected_rows()) == 6
