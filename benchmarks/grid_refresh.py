@@ -87,11 +87,19 @@ def refresh_benchmark(rows: int, rounds: int) -> dict[str, float]:
         )
 
     def timed(updates: list[tuple]) -> float:
+        # What the window does with a poll's rows (gui.batch_controller, _on_rows_changed): apply them,
+        # update the counts, and the details if the selected contract changed.
         start = time.perf_counter()
         models.source.apply_updates(updates)
-        grid.update_counts()
+        grid.rows_changed()
+        if grid.selected_rows()[:1]:
+            grid.update_detail()
         app.processEvents()  # includes the repaint of the visible rows
         return time.perf_counter() - start
+
+    def sorted_by_state_one_selected() -> None:
+        grid.view.sortByColumn(COL_STATE, Qt.SortOrder.AscendingOrder)
+        grid.view.selectRow(5)
 
     results: dict[str, float] = {}
     cases: list[tuple[str, Any]] = [
@@ -105,11 +113,14 @@ def refresh_benchmark(rows: int, rounds: int) -> dict[str, float]:
             lambda: grid.view.sortByColumn(COL_STATE, Qt.SortOrder.AscendingOrder),
         ),
         (f"{rows:,} rows change, 'failed' filter on", lambda: grid.state_buttons["failed"].setChecked(True)),
+        (f"{rows:,} rows change, sorted by state, 1 selected", sorted_by_state_one_selected),
+        (f"{rows:,} rows change, all rows selected", grid.view.selectAll),
     ]
     for name, setup in cases:
         samples = []
         for k in range(rounds):
             grid.clear_filters()
+            grid.view.clearSelection()
             grid.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
             fresh()
             setup()
@@ -117,6 +128,7 @@ def refresh_benchmark(rows: int, rounds: int) -> dict[str, float]:
             samples.append(timed([update(i, k) for i in range(rows)]))
         results[name] = statistics.median(samples)
     grid.clear_filters()
+    grid.view.clearSelection()
     samples = []
     for k in range(rounds):
         fresh()
