@@ -5,9 +5,10 @@ Qt walk the rows: a QSortFilterProxyModel called ``filterAcceptsRow`` once per r
 every filter change (60-70 ms at 100,000 rows), and sorting through it called ``data()`` about 2 n log n
 times. Both steps are list operations in Python instead:
 
-* ``TaskTableModel`` holds every row in display order. It keeps each row's category in a list, so counts,
-  the state sort and the state filter read a list rather than a property per row, and it sorts a
-  permutation of the ledger with ``sorted(key=keys.__getitem__)``, published as one layout change.
+* ``TaskTableModel`` holds every row in dispatch order and the display order as a list of ledger indexes,
+  sorted with ``sorted(key=keys.__getitem__)`` over one list of keys and published as one layout change.
+  It keeps each row's category in a list, so counts, the state sort and the state filter read a list
+  rather than a property per row.
 * ``TaskFilterProxy`` is what the view shows: the source rows that pass the state filter and the search,
   as an ascending list of source rows (none: all of them). A refresh re-checks only the changed range.
 
@@ -113,7 +114,8 @@ MAX_COALESCED = 4 * 1024
 
 
 class TaskTableModel(QAbstractTableModel):
-    """Every row of the batch, in display (sorted) order; updated in place from the poller's rows."""
+    """Every row of the batch, in display (sorted) order: ``row_at(i)`` is ``ledger[order[i]]``. Rows are
+    updated in place from the poller's rows."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
