@@ -1,36 +1,24 @@
 """The task grid's Qt models: one row per contract, updated in place from the poller's changed rows.
 
-At 100,000 rows every call from Qt into Python per row costs about a microsecond, so neither model lets
-Qt walk the rows: a QSortFilterProxyModel called ``filterAcceptsRow`` once per row on every refresh and
-every filter change (60-70 ms at 100,000 rows), and sorting through it called ``data()`` about 2 n log n
-times. Both steps are list operations in Python instead:
-
-* ``TaskTableModel`` holds every row in dispatch order and the display order as a list of ledger indexes,
-  sorted with ``sorted(key=keys.__getitem__)`` over one list of keys and published as one layout change.
-  It keeps each row's category in a list, so counts, the state sort and the state filter read a list
-  rather than a property per row.
-* ``TaskFilterProxy`` is what the view shows: the source rows that pass the state filter and the search,
-  as an ascending list of source rows (none: all of them). A refresh re-checks only the changed range.
-
-Both are plain table models, so ``index()``, ``parent()`` and ``flags()`` stay in C++.
+``TaskTableModel`` holds every row in dispatch order and the display order as a list of ledger indexes,
+sorted over one list of keys (``sorted(key=keys.__getitem__)``: no Python call per comparison) and
+published as one layout change; it keeps each row's category in a list, which the counts, the state sort
+and the state filter read. ``TaskFilterProxy`` is what the view shows: the rows in the chosen states and
+search (``gui.table_model.RowFilterModel``: no Python call per row from Qt either).
 """
 
 from __future__ import annotations
 
 import time
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import compress
 from typing import Any, cast
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -47,10 +35,16 @@ from core.engine.rows import (  # noqa: F401 - the grid's row types, re-exported
 from core.printable import printable
 from core.reporting.wording import format_duration
 from gui.categories import CATEGORIES, CATEGORY_BY_KEY, Category, category_icon  # noqa: F401
-from gui.table_model import SORT_ROLE, SimpleTableModel  # noqa: F401 - re-exported for the dialogs
-
-CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+from gui.table_model import (  # noqa: F401 - re-exported for the dialogs and tests
+    DISPLAY,
+    AnyIndex,
+    FilterableTable,
+    RowFilterModel,
+    SimpleTableModel,
+    coalesce,
+    layout_about_to_change,
+    layout_changed,
+)
 
 # The State column says where a contract is in words (queued, running, or its outcome); Celery's own
 # state is in the detail pane. The reason comes early enough to be on screen at 1366 px.
@@ -59,25 +53,6 @@ COLUMNS: tuple[str, ...] = ("Name", "State", "Reason", "Tries", "Started", "Runt
 COLUMN_WIDTHS: tuple[int, ...] = (230, 115, 300, 45, 70, 70, 120)
 LAST_COLUMN = len(COLUMNS) - 1
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-DISPLAY = Qt.ItemDataRole.DisplayRole
-# Rows move, columns do not: the selection model then tracks one index per selected row, not per cell.
-SORT_HINT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
-# PySide6 emits the layout signals with a hint only through this overload of theirs.
-_LAYOUT_OVERLOAD = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")
-
-
-def _layout_about_to_change(model: QAbstractItemModel) -> None:
-    model.layoutAboutToBeChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)  # type: ignore[index]  # no stub
-
-
-def _layout_changed(model: QAbstractItemModel) -> None:
-    model.layoutChanged[_LAYOUT_OVERLOAD].emit([], SORT_HINT)  # type: ignore[index]  # no stub
-
-
-_CATEGORY_INT = int(CATEGORY_ROLE)
-_SEARCH_INT = int(SEARCH_ROLE)
-_SORT_INT = int(SORT_ROLE)
 _DISPLAY_INT = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION_INT = int(Qt.ItemDataRole.DecorationRole)
 _FOREGROUND_INT = int(Qt.ItemDataRole.ForegroundRole)
@@ -94,17 +69,6 @@ def _fmt_runtime(seconds: float | None) -> str:
     return "" if seconds is None else format_duration(seconds)
 
 
-def coalesce(indices: Iterable[int], gap: int = 0) -> list[tuple[int, int]]:
-    """Sorted row indices as inclusive (first, last) ranges; neighbours closer than ``gap`` are merged."""
-    ranges: list[tuple[int, int]] = []
-    for i in sorted(set(indices)):
-        if ranges and i <= ranges[-1][1] + 1 + gap:
-            ranges[-1] = (ranges[-1][0], i)
-        else:
-            ranges.append((i, i))
-    return ranges
-
-
 # Beyond this many separate ranges, one dataChanged over their span is cheaper for the views: each
 # signal costs a Python-to-C++ round trip and a repaint request, and the view repaints only what it shows.
 MAX_RANGES = 64
@@ -113,7 +77,7 @@ MAX_RANGES = 64
 MAX_COALESCED = 4 * 1024
 
 
-class TaskTableModel(QAbstractTableModel):
+class TaskTableModel(FilterableTable):
     """Every row of the batch, in display (sorted) order: ``row_at(i)`` is ``ledger[order[i]]``. Rows are
     updated in place from the poller's rows."""
 
@@ -129,8 +93,7 @@ class TaskTableModel(QAbstractTableModel):
         self._names: list[str] | None = None  # casefolded names by ledger index, once sorted or searched
         self.sort_column = -1  # -1: ledger (dispatch) order
         self.sort_order = Qt.SortOrder.AscendingOrder
-
-    # -- loading -------------------------------------------------------------------------------------
+        self._descending = False
 
     def set_rows(self, rows: Sequence[TaskRow]) -> None:
         # Runs on the GUI thread for every row of a batch as it appears: each row's category is worked
@@ -169,18 +132,18 @@ class TaskTableModel(QAbstractTableModel):
             self._pos = pos
         return self._pos
 
-    def positions(self, ledger_indexes: Sequence[int]) -> list[int]:
-        """The display rows of a few ledger indexes (the selection, after a re-sort): searched for in
+    def row_ids(self, rows: Sequence[int]) -> list[int]:
+        """A row's identity across re-sorts is its ledger index."""
+        return list(map(self.order.__getitem__, rows))
+
+    def rows_of(self, ledger_indexes: Sequence[int]) -> list[int]:
+        """The display rows of ledger indexes. A few (the selection, after a re-sort) are searched for in
         ``order`` rather than building the whole inverse, while it is not built anyway."""
         if self._pos is None and len(ledger_indexes) <= 8:
             return [self.order.index(i) for i in ledger_indexes]
         return list(map(self.pos.__getitem__, ledger_indexes))
 
     # -- sorting -------------------------------------------------------------------------------------
-
-    @property
-    def _descending(self) -> bool:
-        return self.sort_order == Qt.SortOrder.DescendingOrder
 
     def _sort_keys(self, column: int) -> list[Any] | None:
         """Each row's sort key by ledger index (None: dispatch order), built as one list: a C-level
@@ -236,6 +199,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column, self.sort_order = column, order
+        self._descending = order == Qt.SortOrder.DescendingOrder
         self.resort()
 
     def resort(self) -> bool:
@@ -243,14 +207,14 @@ class TaskTableModel(QAbstractTableModel):
         new_order = self._sorted(self.order)
         if new_order == self.order:
             return False
-        _layout_about_to_change(self)
+        layout_about_to_change(self)
         persistent = self.persistentIndexList()
         ledger_indexes = [self.order[p.row()] for p in persistent]
         self._set_order(new_order)
-        rows = self.positions(ledger_indexes)
+        rows = self.rows_of(ledger_indexes)
         moved = [self.createIndex(row, p.column()) for row, p in zip(rows, persistent, strict=True)]
         self.changePersistentIndexList(persistent, moved)
-        _layout_changed(self)
+        layout_changed(self)
         return True
 
     # -- live updates --------------------------------------------------------------------------------
@@ -275,17 +239,8 @@ class TaskTableModel(QAbstractTableModel):
             if not 0 <= index < n:
                 continue
             row = ledger[index]
-            (
-                _,
-                row.state,
-                row.outcome,
-                row.error,
-                row.attempts,
-                row.worker,
-                row.started_at,
-                row.runtime_s,
-                row.result,
-            ) = update
+            (_, row.state, row.outcome, row.error, row.attempts, row.worker, row.started_at,
+             row.runtime_s, row.result) = update  # fmt: skip
             categories[index] = category_of(update[1], update[2])
             changed_append(index)
         if not changed:
@@ -309,7 +264,7 @@ class TaskTableModel(QAbstractTableModel):
         else:
             # In dispatch order a row's ledger index is its display row.
             dispatch = self.sort_column == -1 and not self._descending
-            ranges = coalesce(changed if dispatch else self.positions(changed))
+            ranges = coalesce(changed if dispatch else self.rows_of(changed))
             if len(ranges) > MAX_RANGES:
                 ranges = [(ranges[0][0], ranges[-1][1])]
         for first, last in ranges:
@@ -318,7 +273,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def tick_running(self) -> None:
         """Repaint the runtime of running rows (it grows with the clock, not with Redis)."""
-        for first, last in coalesce(self.positions(list(self._running))):
+        for first, last in coalesce(self.rows_of(list(self._running))):
             self.dataChanged.emit(self.index(first, COL_RUNTIME), self.index(last, COL_RUNTIME))
 
     def row_at(self, index: int) -> TaskRow:
@@ -347,9 +302,6 @@ class TaskTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         return self._cell(self.row_at(index.row()), index.column(), role)
 
-    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
-        self.fill(index.row(), index.column(), roles)
-
     def fill(self, display_row: int, col: int, roles: QModelRoleDataSpan | QModelRoleData) -> None:
         """Every role the view asks for of a cell, in one call: painting a cell asks for seven, and each
         ``data()`` call from C++ costs more than the answer (half the time of a repaint)."""
@@ -376,12 +328,6 @@ class TaskTableModel(QAbstractTableModel):
             return printable(row.error or row.source) or None
         if role == _ACCESSIBLE_INT and col == COL_STATE:
             return CATEGORY_BY_KEY[row.category].label
-        if role == _SORT_INT:
-            return self._sort_value(row, col)
-        if role == _CATEGORY_INT:
-            return row.category
-        if role == _SEARCH_INT:
-            return row.search_text
         return None
 
     def _display(self, row: TaskRow, col: int) -> Any:
@@ -402,63 +348,34 @@ class TaskTableModel(QAbstractTableModel):
             return printable((row.error or "").split("\n", 1)[0])
         return None
 
-    def _sort_value(self, row: TaskRow, col: int) -> Any:
-        if col == COL_ATTEMPTS:
-            return row.attempts
-        if col == COL_STARTED:
-            return row.started_at or 0.0
-        if col == COL_RUNTIME:
-            return self._runtime(row) or 0.0
-        if col == COL_STATE:
-            return _CATEGORY_ORDER[row.category]
-        return self._display(row, col)
-
 
 _CATEGORY_ORDER: dict[str, int] = {c.key: i for i, c in enumerate(CATEGORIES)}
 
 
-class TaskFilterProxy(QAbstractTableModel):
+class TaskFilterProxy(RowFilterModel):
     """What the view shows: the source rows in the chosen state categories (none chosen = all) whose
     name, worker or error contain the search, case-insensitively; in the source's (sorted) order.
-
-    Not a QSortFilterProxyModel, whose per-row ``filterAcceptsRow`` calls are what made a refresh of
-    100,000 rows slow: ``visible`` lists the source rows shown, and only a changed range is checked again.
-    A change of the rows shown is one layout change that keeps the selection on the same contracts.
-    ``sort`` is forwarded to the source model.
-    """
+    ``sort`` is forwarded to the source model."""
 
     def __init__(self, table: TaskTableModel, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(table, parent)
         self.table = table
         self.categories: frozenset[str] = frozenset()
         self.needle = ""
-        self.visible: list[int] | None = None  # ascending source rows; None: no filter, all of them
-        self._saved: list[tuple[QModelIndex, int]] = []  # (index, ledger index) over a change
-        table.modelAboutToBeReset.connect(self.beginResetModel)
-        table.modelReset.connect(self._source_reset)
-        table.layoutAboutToBeChanged.connect(self._source_layout_about_to_change)
-        table.layoutChanged.connect(self._source_layout_changed)
-        table.dataChanged.connect(self._source_data_changed)
-
-    def sourceModel(self) -> TaskTableModel:  # noqa: N802 - as QAbstractProxyModel names it
-        return self.table
-
-    # -- filters -------------------------------------------------------------------------------------
 
     def set_categories(self, keys: Iterable[str]) -> None:
         self.categories = frozenset(keys)
-        self._refilter()
+        self.refilter()
 
     def set_search(self, text: str) -> None:
         self.needle = text.strip().casefold()
-        self._refilter()
+        self.refilter()
 
     @property
     def filtering(self) -> bool:
         return bool(self.categories or self.needle)
 
     def accepted(self, first: int, last: int) -> list[int]:
-        """The source rows from ``first`` to ``last`` (inclusive) that pass the filters, ascending."""
         table = self.table
         shown: Iterable[int] = range(first, last + 1)
         if self.categories:
@@ -470,114 +387,6 @@ class TaskFilterProxy(QAbstractTableModel):
         if self.needle:
             shown = table.search(shown, self.needle)
         return list(shown)
-
-    def _filter_all(self) -> None:
-        self.visible = self.accepted(0, len(self.table.order) - 1) if self.filtering else None
-
-    def _refilter(self) -> None:
-        self._begin_layout()
-        self._filter_all()
-        self._end_layout()
-
-    # -- mapping -------------------------------------------------------------------------------------
-
-    def source_row(self, row: int) -> int:
-        """The source (display-order) row shown at ``row`` of this model."""
-        return row if self.visible is None else self.visible[row]
-
-    def source_rows(self, first: int, last: int) -> list[int]:
-        """The source rows shown from ``first`` to ``last`` (inclusive), ascending."""
-        return list(range(first, last + 1)) if self.visible is None else self.visible[first : last + 1]
-
-    def row_of_source(self, source_row: int) -> int:
-        """Where a source row is shown here; -1 when the filters hide it."""
-        if self.visible is None:
-            return source_row if 0 <= source_row < len(self.table.order) else -1
-        i = bisect_left(self.visible, source_row)
-        return i if i < len(self.visible) and self.visible[i] == source_row else -1
-
-    def mapToSource(self, index: AnyIndex) -> QModelIndex:  # noqa: N802 - as QAbstractProxyModel names it
-        if not index.isValid():
-            return QModelIndex()
-        return self.table.index(self.source_row(index.row()), index.column())
-
-    def mapFromSource(self, index: AnyIndex) -> QModelIndex:  # noqa: N802 - as QAbstractProxyModel names it
-        row = self.row_of_source(index.row()) if index.isValid() else -1
-        return QModelIndex() if row < 0 else self.index(row, index.column())
-
-    # -- layout changes, keeping persistent indexes (selection, current row) on their contracts ---------
-
-    def _begin_layout(self) -> None:
-        _layout_about_to_change(self)
-        order = self.table.order
-        self._saved = [(p, order[self.source_row(p.row())]) for p in self.persistentIndexList()]
-
-    def _end_layout(self) -> None:
-        saved, self._saved = self._saved, []
-        old = [p for p, _ in saved]
-        source_rows = self.table.positions([ledger_index for _, ledger_index in saved])
-        # One persistent index per selected row (tens of thousands after a shift-click): createIndex, as
-        # index() would ask Python for the row and column counts each time.
-        invalid, create, row_of_source = QModelIndex(), self.createIndex, self.row_of_source
-        new = []
-        for p, source_row in zip(old, source_rows, strict=True):
-            row = row_of_source(source_row)
-            new.append(invalid if row < 0 else create(row, p.column()))
-        self.changePersistentIndexList(old, new)
-        _layout_changed(self)
-
-    def _source_layout_about_to_change(self, *_args: Any) -> None:
-        self._begin_layout()
-
-    def _source_layout_changed(self, *_args: Any) -> None:
-        # Rows may have changed as well as moved (a refresh that re-sorted): filter them all again.
-        self._filter_all()
-        self._end_layout()
-
-    def _source_reset(self) -> None:
-        self._filter_all()
-        self.endResetModel()
-
-    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_roles: Any) -> None:
-        first, last = top_left.row(), bottom_right.row()
-        visible = self.visible
-        if visible is None:
-            lo, hi = first, last + 1
-        else:
-            lo, hi = bisect_left(visible, first), bisect_right(visible, last)
-            accepted = self.accepted(first, last)
-            if accepted != visible[lo:hi]:
-                # Rows came into or left the filter: splice the range, as one layout change.
-                self._begin_layout()
-                visible[lo:hi] = accepted
-                self._end_layout()
-                return
-        if lo < hi:
-            self.dataChanged.emit(
-                self.index(lo, top_left.column()), self.index(hi - 1, bottom_right.column())
-            )
-
-    # -- Qt model API --------------------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        if parent.isValid():
-            return 0
-        return len(self.table.order) if self.visible is None else len(self.visible)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
-        return self.table.headerData(section, orientation, role)
-
-    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
-        return self.table.data(self.table.index(self.source_row(index.row()), index.column()), role)
-
-    def multiData(self, index: AnyIndex, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
-        self.table.fill(self.source_row(index.row()), index.column(), roles)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.table.sort(column, order)
 
 
 class TaskGridModels:
