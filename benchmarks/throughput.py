@@ -13,12 +13,13 @@ Two sets: the shared CUAD documents replicated (``--copies``), and small TXT/HTM
 them (``--small``). Prints the medians and the throughput ratio against the pool.
 
     python benchmarks/throughput.py [--engine local|redis] [--copies 12] [--small 400] [--rounds 3]
-                                    [--concurrency 2] [--workers 1] [--commandstats]
+                                    [--concurrency 2] [--workers 1] [--inline] [--commandstats]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import io
 import os
@@ -43,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from core.contracts.contract import Contract  # noqa: E402
 from core.contracts.loader import load_paths  # noqa: E402
 from core.engine.client import BatchClient  # noqa: E402
+from core.engine.settings import EngineSettings  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "contracts"
 
@@ -111,6 +113,11 @@ def run_engine(client: BatchClient, contracts: Sequence[Contract]) -> float:
     return datetime.fromisoformat(report["finished_at"]).timestamp() - start
 
 
+def all_inline() -> EngineSettings:
+    """The engine's settings with no contract sent by reference (the client decides, per launch)."""
+    return dataclasses.replace(EngineSettings.from_env(), content_inline_bytes=1 << 62)
+
+
 def print_commandstats(r: redis.Redis, run: Callable[[], float], contracts: int) -> None:
     r.config_resetstat()
     run()
@@ -170,6 +177,10 @@ def main() -> None:
     # One engine per run: this process has one Celery app, and pointing it at another server between
     # rounds once hung in kombu's channel close (a BRPOP reply awaited that never came).
     parser.add_argument("--engine", choices=["local", "redis"], default="local")
+    parser.add_argument("--inline", action="store_true",
+                        help="also the same engine with every contract inline in its message (base64), as "
+                             "before contracts larger than CONTRACT_BATCH_CONTENT_INLINE_BYTES went by "
+                             "reference: '<engine>-inline', interleaved with the rest")
     parser.add_argument("--commandstats", action="store_true",
                         help="then one more run of each set on plain Redis: its commands per contract, and "
                              "the CPU time per contract of each process")
@@ -194,6 +205,9 @@ def main() -> None:
             local_client = BatchClient(mode.url)
             _wait_for_workers(local_client, 1)
             runners["local"] = lambda cs: run_engine(local_client, cs)
+            if args.inline:
+                local_inline = BatchClient(mode.url, all_inline())
+                runners["local-inline"] = lambda cs: run_engine(local_inline, cs)
         if "redis" in ways:
             from core.local.server import RedisServer
 
@@ -211,6 +225,9 @@ def main() -> None:
             redis_client = BatchClient(server.url)
             _wait_for_workers(redis_client, args.workers)
             runners["redis"] = lambda cs: run_engine(redis_client, cs)
+            if args.inline:
+                redis_inline = BatchClient(server.url, all_inline())
+                runners["redis-inline"] = lambda cs: run_engine(redis_inline, cs)
 
         print(f"load average {os.getloadavg()[0]:.2f}; {args.concurrency} processes per pool/worker; "
               f"{args.rounds} rounds, interleaved; seconds from launch to the last result")
@@ -227,7 +244,7 @@ def main() -> None:
             for name, values in times.items():
                 med = statistics.median(values)
                 ratio = f"  throughput {base / med:.2f}x the pool" if base else ""
-                print(f"  {name:<6} {med:7.2f} s  ({', '.join(f'{v:.2f}' for v in values)}){ratio}")
+                print(f"  {name:<12} {med:7.2f} s  ({', '.join(f'{v:.2f}' for v in values)}){ratio}")
         if args.commandstats and "redis" in runners:
             for set_name, contracts in sets.items():
                 print(f"\nRedis commands per contract, {set_name} (INFO commandstats over one run):")

@@ -31,7 +31,11 @@ class Contract:
     media_type: str
     source: str = field(default="", compare=False)
 
-    def to_message(self) -> dict[str, Any]:
+    def to_message(self, ref: str | None = None) -> dict[str, Any]:
+        """The task's argument. ``ref``: the content is stored in Redis under this name (see
+        ``core.engine.ledger``, ``batch:<id>:content``) and the message carries only the reference."""
+        if ref is not None:
+            return {"name": self.name, "media_type": self.media_type, "content": ref, "size": len(self.data)}
         # JSON is the only serializer we accept, so bytes travel as base64.
         return {
             "name": self.name,
@@ -40,12 +44,22 @@ class Contract:
         }
 
     @classmethod
-    def from_message(cls, message: dict[str, Any]) -> Contract:
-        return cls(
-            name=str(message["name"]),
-            data=base64.b64decode(message["data"]),
-            media_type=str(message["media_type"]),
-        )
+    def from_message(cls, message: dict[str, Any], stored: bytes | None = None) -> Contract:
+        """The contract of a task's argument; ``stored``: the content its reference names, as read."""
+        if "content" in message:
+            size = message.get("size")
+            if stored is None or (isinstance(size, int) and len(stored) != size):
+                raise ContentMissing(
+                    "the contract's content is no longer in Redis (its batch ended, or the server lost it)"
+                )
+            data = stored
+        else:
+            data = base64.b64decode(message["data"])
+        return cls(name=str(message["name"]), data=data, media_type=str(message["media_type"]))
+
+
+class ContentMissing(LookupError):
+    """A task whose contract's content, stored by reference, cannot be found."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,9 +171,15 @@ class BatchClient:
             on_created(meta)
         from core.engine.tasks import finalize, on_chord_error, process_contract
 
+        # Large contracts are stored once and referenced (EngineSettings.content_inline_bytes).
+        refs = [str(i) if len(c.data) > self.settings.content_inline_bytes else None
+                for i, c in enumerate(contracts)]
+        stored = [(ref, c.data) for ref, c in zip(refs, contracts, strict=True) if ref is not None]
+        if stored:
+            through_outage(lambda: ledger.store_contents(self.redis, batch_id, stored), patience_s=60.0)
         header = [
             process_contract.signature(
-                (batch_id, contract.to_message()),
+                (batch_id, contract.to_message(refs[i])),
                 task_id=ledger.task_id_for(batch_id, i),
                 soft_time_limit=soft,
                 time_limit=hard,

@@ -19,6 +19,57 @@ def utc_iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
+def report_row(
+    entry: Entry, snap: TaskSnapshot | None, unfinished_outcome: Outcome, unfinished_reason: str
+) -> dict[str, Any]:
+    """One contract of the report: a load rejection (no task), or its task's outcome; a task without one
+    gets ``unfinished_outcome`` with the reason and the state it was last seen in."""
+    if entry.task_id is None:
+        return {
+            "name": entry.name,
+            "task_id": None,
+            "outcome": Outcome.REJECTED.value,
+            "error": entry.error or "rejected at load",
+            "attempts": 0,
+            "runtime_s": None,
+            "worker": None,
+            "result": None,
+        }
+    if snap is None:
+        raise KeyError(f"no snapshot of task {entry.task_id}")
+    outcome: str
+    error: str | None
+    if snap.outcome is None:
+        outcome, error = unfinished_outcome.value, f"{unfinished_reason} (last state {snap.state})"
+    else:
+        outcome, error = snap.outcome, snap.error
+    return {
+        "name": entry.name,
+        "task_id": entry.task_id,
+        "outcome": outcome,
+        "error": error,
+        "attempts": snap.attempts,
+        "runtime_s": snap.runtime_s,
+        "worker": snap.worker,
+        "result": snap.result if outcome == Outcome.SUCCEEDED else None,
+    }
+
+
+def report_head(
+    meta: BatchMeta, counts: Mapping[str, int], total: int, *, finalized_by: str, finished_ts: float
+) -> dict[str, Any]:
+    """Everything of the report but its contracts (``core.engine.report_store``: stored apart)."""
+    return {
+        "batch_id": meta.batch_id,
+        "label": meta.label,
+        "created_at": meta.created_at,
+        "finished_at": utc_iso(finished_ts),
+        "finalized_by": finalized_by,
+        "total": total,
+        "counts": dict(counts),
+    }
+
+
 def build_report(
     meta: BatchMeta,
     entries: Sequence[Entry],
@@ -29,48 +80,13 @@ def build_report(
     unfinished_outcome: Outcome,
     unfinished_reason: str,
 ) -> dict[str, Any]:
-    contracts: list[dict[str, Any]] = []
+    """The whole report at once (the finalizer builds it a part at a time, with the same functions)."""
+    contracts = [
+        report_row(e, snapshots[e.task_id] if e.task_id else None, unfinished_outcome, unfinished_reason)
+        for e in entries
+    ]
     counts = dict.fromkeys(ALL_OUTCOMES, 0)
-    for entry in entries:
-        row: dict[str, Any]
-        if entry.task_id is None:
-            row = {
-                "name": entry.name,
-                "task_id": None,
-                "outcome": Outcome.REJECTED.value,
-                "error": entry.error or "rejected at load",
-                "attempts": 0,
-                "runtime_s": None,
-                "worker": None,
-                "result": None,
-            }
-        else:
-            snap = snapshots[entry.task_id]
-            outcome: str
-            error: str | None
-            if snap.outcome is None:
-                outcome, error = unfinished_outcome.value, f"{unfinished_reason} (last state {snap.state})"
-            else:
-                outcome, error = snap.outcome, snap.error
-            row = {
-                "name": entry.name,
-                "task_id": entry.task_id,
-                "outcome": outcome,
-                "error": error,
-                "attempts": snap.attempts,
-                "runtime_s": snap.runtime_s,
-                "worker": snap.worker,
-                "result": snap.result if outcome == Outcome.SUCCEEDED else None,
-            }
+    for row in contracts:
         counts[row["outcome"]] += 1
-        contracts.append(row)
-    return {
-        "batch_id": meta.batch_id,
-        "label": meta.label,
-        "created_at": meta.created_at,
-        "finished_at": utc_iso(finished_ts),
-        "finalized_by": finalized_by,
-        "total": len(contracts),
-        "counts": counts,
-        "contracts": contracts,
-    }
+    head = report_head(meta, counts, len(contracts), finalized_by=finalized_by, finished_ts=finished_ts)
+    return {**head, "contracts": contracts}

@@ -20,11 +20,11 @@ from typing import Any
 import redis
 
 from core.engine import faults, ledger, report_store
-from core.engine.final_report import build_report
+from core.engine.final_report import report_head, report_row
 from core.engine.report_hooks import Hook, run_hook
 from core.engine.settings import EngineSettings
-from core.engine.task_states import read_snapshots
-from core.outcome import Outcome
+from core.engine.task_states import READY_STATES, TaskSnapshot, read_snapshots, read_states
+from core.outcome import ALL_OUTCOMES, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ if redis.call('exists', KEYS[3]) == 1 then redis.call('rename', KEYS[3], KEYS[4]
 redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
 redis.call('set', KEYS[5], ARGV[6], 'EX', ARGV[3])
 redis.call('hset', KEYS[6], 'state', 'final')
+-- Contracts sent by reference: no task of a final batch runs (the start gate refuses it).
+redis.call('del', KEYS[8])
 for i = 4, #KEYS do redis.call('expire', KEYS[i], ARGV[3]) end
 redis.call('zremrangebyscore', ARGV[4], '-inf', ARGV[5])
 return 1
@@ -126,9 +128,11 @@ class Finalizer:
             now = time.time()
             entries = ledger.read_entries(r, batch_id)
             ids = [e.task_id for e in entries if e.task_id is not None]
-            snapshots = {s.task_id: s for s in read_snapshots(r, batch_id, ids)}
-            unfinished = [t for t, s in snapshots.items() if not s.finished]
+            # The states alone say what is unfinished (a status prefix each); the results are read a part
+            # at a time while the report is written, so a 100,000-contract batch is never parsed whole.
+            unfinished = [t for t, st in zip(ids, read_states(r, ids), strict=True) if st not in READY_STATES]
             fill, reason, finalized_by = Outcome.LOST, "", trigger
+            held: dict[str, TaskSnapshot] = {}
             if unfinished:
                 if state == ledger.STATE_CANCELLED:
                     fill, reason, finalized_by = Outcome.REVOKED, "cancelled before it finished", "cancel"
@@ -139,48 +143,72 @@ class Finalizer:
                     reason, finalized_by = f"no outcome ({kind} timeout)", kind
                 else:
                     return Verdict.PENDING
+                # What the unfinished were doing when the batch was closed: the report says that, not
+                # the REVOKED that stopping them is about to write.
+                held = {s.task_id: s for s in read_snapshots(r, batch_id, unfinished)}
                 if fill is Outcome.LOST:
                     # Close the gate first so a task starting now does no work, then stop what still runs.
                     ledger.transition(r, batch_id, [ledger.STATE_OPEN], ledger.STATE_CLOSING)
                 self.revoke(unfinished)
             faults.maybe_inject("finalize", batch_id)
-            report = build_report(
-                meta,
-                entries,
-                snapshots,
-                finalized_by=finalized_by,
-                finished_ts=now,
-                unfinished_outcome=fill,
-                unfinished_reason=reason,
-            )
-            stored = self._store(batch_id, report, settings, claim_key, token)
-            if stored == 0:
+            with LeaseKeeper(r, claim_key, token, settings.finalize_lease) as lease:
+                stored = self._store(meta, entries, held, (fill, reason, finalized_by, now), claim_key, token,
+                                     lease)
+            if stored is None:
                 log.warning("batch %s: lease lost while building the report; its holder goes on", batch_id)
                 return Verdict.BUSY
-            if stored < 0:
+            if stored == -1:
                 self._complete_hooks(batch_id, claim_key, token)
                 return Verdict.ALREADY
-            log.info("batch %s finalized by %s: %s", batch_id, finalized_by, report["counts"])
+            log.info("batch %s finalized by %s: %s", batch_id, finalized_by, stored)
             self._complete_hooks(batch_id, claim_key, token)
             return Verdict.FINALIZED
         finally:
             r.eval(_RELEASE, 1, claim_key, token)
 
     def _store(
-        self, batch_id: str, report: dict[str, Any], settings: EngineSettings, claim_key: str, token: str
-    ) -> int:
-        """1: stored; 0: the lease is no longer ours; -1: a report was already there."""
-        ttl = int(settings.result_expires)
+        self,
+        meta: ledger.BatchMeta,
+        entries: Sequence[ledger.Entry],
+        held: dict[str, TaskSnapshot],
+        how: tuple[Outcome, str, str, float],
+        claim_key: str,
+        token: str,
+        lease: LeaseKeeper,
+    ) -> dict[str, int] | int | None:
+        """Build the report a part at a time and publish it: its counts; -1: a report was already there;
+        None: the lease is no longer ours."""
+        fill, reason, finalized_by, now = how
+        settings = self.settings
+        assert settings is not None
+        r, batch_id, ttl = self.redis, meta.batch_id, int(settings.result_expires)
         staging = report_store.staging_key(batch_id, token)
-        report_store.stage_parts(self.redis, staging, report["contracts"], ttl)
+        writer = report_store.PartWriter(r, staging, ttl)
+        counts = dict.fromkeys(ALL_OUTCOMES, 0)
+        rows: list[dict[str, Any]] = []
+        for chunk in ledger.chunks(entries, report_store.PART):
+            if lease.lost.is_set():
+                r.delete(staging)
+                return None
+            ids = [e.task_id for e in chunk if e.task_id is not None and e.task_id not in held]
+            fresh = {s.task_id: s for s in read_snapshots(r, batch_id, ids)}
+            part = [report_row(e, None if e.task_id is None else held.get(e.task_id) or fresh[e.task_id],
+                               fill, reason) for e in chunk]
+            writer.add(part)
+            for row in part:
+                counts[row["outcome"]] += 1
+                rows.append({k: v for k, v in row.items() if k != "result"})
+        writer.close()
+        head = report_head(meta, counts, len(entries), finalized_by=finalized_by, finished_ts=now)
         keys = [claim_key, ledger.batch_key(batch_id, report_store.HEAD), staging,
                 ledger.batch_key(batch_id, report_store.PARTS), ledger.batch_key(batch_id, report_store.ROWS),
-                ledger.batch_key(batch_id), ledger.batch_key(batch_id, report_store.OLD)]
+                ledger.batch_key(batch_id), ledger.batch_key(batch_id, report_store.OLD),
+                ledger.batch_key(batch_id, "content")]
         keys += [ledger.batch_key(batch_id, s) for s in ("entries", "attempts", "runs", "revoked")]
-        head, rows = report_store.report_views(report)
         # History older than the retention period leaves the batch list as its ledgers expire.
-        return int(self.redis.eval(_STORE, len(keys), *keys, token, json.dumps(head), ttl,
-                                   ledger.ALL_KEY, repr(time.time() - ttl), json.dumps(rows)))
+        stored = int(r.eval(_STORE, len(keys), *keys, token, json.dumps(head), ttl,
+                            ledger.ALL_KEY, repr(time.time() - ttl), json.dumps(rows)))
+        return counts if stored == 1 else None if stored == 0 else -1
 
     def _complete_hooks(self, batch_id: str, claim_key: str, token: str) -> None:
         r = self.redis
@@ -189,8 +217,10 @@ class Finalizer:
         if r.exists(ledger.batch_key(batch_id, "hooks_done")):
             r.zrem(ledger.OPEN_KEY, batch_id)
             return
-        report = report_store.read_report(r, batch_id)
-        if report is None:
+        # Without hooks nothing needs the whole report: at 100,000 contracts reading it back was most of
+        # the worker's 1.4 GB.
+        report = report_store.read_report(r, batch_id) if self.hooks else None
+        if self.hooks and report is None:
             return
         runs_key = ledger.batch_key(batch_id, "hook_runs")
         assert self.settings is not None
@@ -202,6 +232,7 @@ class Finalizer:
                 # Each hook's result is recorded as it ends, so a crash re-runs only the hook it stopped.
                 if r.hexists(runs_key, spec):
                     continue
+                assert report is not None
                 r.hset(runs_key, spec, json.dumps(run_hook(spec, hook, report)))
             if lease.lost.is_set():
                 return

@@ -9,6 +9,8 @@ Keys (prefix ``contract_batch:``), all in the broker's Redis:
 - ``batch:<id>:runs``       hash task_id -> JSON ``{worker, started_at}`` of the last attempt
 - ``batch:<id>:revoked``    set of task ids revoked through our client (checked when a task starts,
                             so a revoke sent while no worker runs is not lost)
+- ``batch:<id>:content``    hash contract index -> bytes: contracts sent by reference (larger than
+                            ``content_inline_bytes``); read by the start gate, deleted with the report
 - ``batch:<id>:claim``      the finalizer's lease (SET NX PX)
 - ``batch:<id>:report_head``, ``:report_rows``, ``:report_parts``: the final report, stored in parts
                             (``core.engine.report_store`` writes and reads them)
@@ -218,6 +220,7 @@ class AttemptGate:
     deadline_at: float | None
     attempt: int
     revoked: bool = False
+    content: bytes | None = None  # the contract's bytes, when its message carries a reference
 
 
 # Every header task runs this once when it starts: one atomic server-side call, not five commands.
@@ -227,7 +230,7 @@ class AttemptGate:
 # more round trips per contract (a read of the meta, then SETEX and PUBLISH).
 _BEGIN_ATTEMPT = """
 local gate = redis.call('hmget', KEYS[1], 'state', 'deadline_at')
-if not gate[1] then return {false, false, 0, 0} end
+if not gate[1] then return {false, false, 0, 0, false} end
 local attempt = redis.call('hincrby', KEYS[2], ARGV[1], 1)
 redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
 redis.call('set', KEYS[4], ARGV[3])
@@ -236,33 +239,58 @@ if not current or cjson.decode(current)['status'] ~= 'SUCCESS' then
   redis.call('set', KEYS[6], ARGV[4], 'EX', ARGV[5])
   redis.call('publish', KEYS[6], ARGV[4])
 end
-return {gate[1], gate[2], attempt, redis.call('sismember', KEYS[5], ARGV[1])}
+local content = false
+if ARGV[6] ~= '' then content = redis.call('hget', KEYS[7], ARGV[6]) end
+return {gate[1], gate[2], attempt, redis.call('sismember', KEYS[5], ARGV[1]), content}
 """
 _scripts: dict[int, Any] = {}
 
 
 def begin_attempt(
-    r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float, result_ttl: float = 86_400
+    r: redis.Redis, batch_id: str, task_id: str, worker: str, now: float, result_ttl: float = 86_400,
+    content: str | None = None,
 ) -> AttemptGate:
     """Record a start (and the STARTED state) and read whether the batch still wants it, in one round
-    trip. ``result_ttl``: the expiry of Celery's results (``result_expires``)."""
+    trip. ``result_ttl``: the expiry of Celery's results (``result_expires``); ``content``: the reference
+    of a contract sent by reference, whose bytes come back in the same reply."""
     script = _scripts.get(id(r))
     if script is None:
         script = _scripts[id(r)] = r.register_script(_BEGIN_ATTEMPT)
     keys = [batch_key(batch_id, s) for s in ("", "attempts", "runs")]
     keys += [ACTIVITY_KEY, batch_key(batch_id, "revoked"), result_key(task_id)]
+    keys.append(batch_key(batch_id, "content"))
     run = json.dumps({"worker": worker, "started_at": now})
     started = json.dumps({"status": "STARTED", "result": {"pid": os.getpid(), "hostname": worker},
                           "traceback": None, "children": [], "date_done": None, "task_id": task_id})
-    state, deadline, attempt, revoked = script(
-        keys=keys, args=[task_id, run, repr(now), started, max(1, int(result_ttl))]
+    state, deadline, attempt, revoked, stored = script(
+        keys=keys, args=[task_id, run, repr(now), started, max(1, int(result_ttl)), content or ""]
     )
     return AttemptGate(
         state=None if state is None else state.decode(),
         deadline_at=float(deadline) if deadline else None,
         attempt=int(attempt),
         revoked=bool(revoked),
+        content=stored if isinstance(stored, bytes) else None,
     )
+
+
+# Bytes of content per round trip while a launch stores contracts sent by reference.
+CONTENT_STORE_BYTES = 8 << 20
+
+
+def store_contents(r: redis.Redis, batch_id: str, contents: Sequence[tuple[str, bytes]]) -> None:
+    """Store contracts sent by reference (``Contract.to_message(ref)``) before their tasks are sent. No
+    expiry while the batch is open, like its ledger; the finalizer deletes them with the report."""
+    key = batch_key(batch_id, "content")
+    pipe = r.pipeline(transaction=False)
+    pending = 0
+    for ref, data in contents:
+        pipe.hset(key, ref, data)
+        pending += len(data)
+        if pending >= CONTENT_STORE_BYTES:
+            pipe.execute()
+            pending = 0
+    pipe.execute()
 
 
 def add_revoked(r: redis.Redis, batch_id: str, task_ids: Sequence[str], ttl: float) -> None:

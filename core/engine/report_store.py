@@ -54,21 +54,36 @@ def report_views(report: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     return head, rows
 
 
+class PartWriter:
+    """Stages a report's parts under a staging key as they are built: one part serialized at a time, a
+    few megabytes per round trip, so neither the finalizer nor Redis holds the report as one string."""
+
+    def __init__(self, r: redis.Redis, key: str, ttl: int) -> None:
+        self.key, self.ttl = key, ttl
+        self._pipe = r.pipeline(transaction=False)
+        self._pipe.delete(key)
+        self._pending = 0
+
+    def add(self, contracts: Sequence[dict[str, Any]]) -> None:
+        """One part: at most ``PART`` contracts, in dispatch order after the previous part."""
+        part = json.dumps(contracts)
+        self._pipe.rpush(self.key, part)
+        self._pending += len(part)
+        if self._pending >= STAGE_BYTES:
+            self._pipe.execute()
+            self._pending = 0
+
+    def close(self) -> None:
+        self._pipe.expire(self.key, self.ttl)
+        self._pipe.execute()
+
+
 def stage_parts(r: redis.Redis, key: str, contracts: Sequence[dict[str, Any]], ttl: int) -> None:
-    """Write the contracts as parts to ``key`` (a staging key): one part serialized at a time, a few
-    megabytes per round trip, so neither this process nor Redis ever holds the report as one string."""
-    r.delete(key)
-    pipe = r.pipeline(transaction=False)
-    pending = 0
+    """All of ``contracts`` as parts under ``key``."""
+    writer = PartWriter(r, key, ttl)
     for start in range(0, len(contracts), PART):
-        part = json.dumps(contracts[start : start + PART])
-        pipe.rpush(key, part)
-        pending += len(part)
-        if pending >= STAGE_BYTES:
-            pipe.execute()
-            pending = 0
-    pipe.expire(key, ttl)
-    pipe.execute()
+        writer.add(contracts[start : start + PART])
+    writer.close()
 
 
 def report_exists(r: redis.Redis, batch_id: str) -> bool:

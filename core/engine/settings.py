@@ -44,6 +44,11 @@ class EngineSettings:
     # Entries (contracts and load rejections) one batch may hold: past it the launch is refused before
     # anything is written (a million-row file once took 15 minutes and 1.9 GB of Redis to launch).
     max_batch_contracts: int = 100_000
+    # A contract larger than this travels by reference: stored once in Redis as bytes and named by its
+    # task's message, instead of base64 inside the JSON message (and again in kombu's unacked store). The
+    # worker gets it in the start gate's round trip; smaller contracts stay inline, where a reference
+    # would only add work.
+    content_inline_bytes: int = 16_384
 
     @classmethod
     def from_env(cls) -> EngineSettings:
@@ -61,6 +66,9 @@ class EngineSettings:
             idle_timeout=float(idle) if idle else None,
             result_expires=_env_float("CONTRACT_BATCH_RESULT_EXPIRES", d.result_expires),
             max_batch_contracts=int(_env_float("CONTRACT_BATCH_MAX_BATCH", d.max_batch_contracts)),
+            content_inline_bytes=int(
+                _env_float("CONTRACT_BATCH_CONTENT_INLINE_BYTES", d.content_inline_bytes)
+            ),
         )
 
     def default_idle_timeout(self, time_limit: float) -> float:

@@ -77,9 +77,10 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
     now = time.time()
     # A Redis restart while this task starts is waited out: it is not the contract's failure.
     request = self.request
+    ref = contract.get("content") if isinstance(contract, dict) else None
     gate = through_outage(
         lambda: ledger.begin_attempt(self.backend.client, batch_id, request.id, request.hostname, now,
-                                     _settings.result_expires)
+                                     _settings.result_expires, ref if isinstance(ref, str) else None)
     )
     if gate.attempt > max_attempts(_settings):
         exc = WorkerLostError(f"the worker died each time it ran this contract ({gate.attempt - 1} starts)")
@@ -90,7 +91,7 @@ def process_contract(self: Task, batch_id: str, contract: dict[str, Any]) -> dic
         # A revoke cannot reach a worker that was down when it was sent: the ledger is checked here too.
         self.backend.mark_as_revoked(self.request.id, reason, request=self.request)
         raise Ignore()
-    result = execute(current_processor(), Contract.from_message(contract))
+    result = execute(current_processor(), Contract.from_message(contract, gate.content))
     # The analysis is done: if Redis is away now, Celery's own retries wait for it while storing the
     # result (result_backend_always_retry), and the soft time limit must not turn that wait into the
     # contract's "timed out": it stays off until the result is stored (task_postrun). A PING here did the

@@ -54,3 +54,17 @@ def test_the_gate_records_started_as_celery_would_but_never_over_a_success(redis
     assert gate.attempt == 2 and json.loads(r.get(key) or b"null")["status"] == "SUCCESS"
     r.delete(*r.keys("*gatebatch*"))
     r.close()
+
+
+def test_the_gate_hands_back_the_content_of_a_contract_sent_by_reference(redis_url: str) -> None:
+    r = redis.Redis.from_url(redis_url)
+    r.hset(ledger.batch_key("refbatch"), mapping={"state": "open"})
+    ledger.store_contents(r, "refbatch", [("0", b"\x00binary\xff" * 1000), ("1", b"other")])
+    gate = ledger.begin_attempt(r, "refbatch", "refbatch-0", "w@x", time.time(), content="0")
+    assert gate.content == b"\x00binary\xff" * 1000 and gate.state == "open"
+    assert ledger.begin_attempt(r, "refbatch", "refbatch-1", "w@x", time.time()).content is None
+    assert ledger.begin_attempt(r, "refbatch", "refbatch-2", "w@x", time.time(), content="2").content is None
+    # A batch that no longer exists hands back nothing, and writes nothing.
+    assert ledger.begin_attempt(r, "gone", "gone-0", "w@x", time.time(), content="0").content is None
+    r.delete(*r.keys("*refbatch*"))
+    r.close()
