@@ -25,7 +25,6 @@ from core.engine.report_store import ReportGone
 from core.mail import secrets
 from core.mail.errors import AlreadySent, MailError, SentButNotRecorded, SettingsError
 from core.mail.sends import SendLog, send_log_for
-from core.mail.service import send_report
 from core.mail.settings import (
     DEFAULT_PORTS,
     DEFAULT_SECURITY,
@@ -36,7 +35,6 @@ from core.mail.settings import (
     stored_settings,
 )
 from core.mail.smtp import check_connection, passed_message
-from core.reporting.exporter import export_stream
 from core.reporting.source import ReportNotFound, load_report_file
 
 EXIT_OK = 0
@@ -140,6 +138,9 @@ def export_command(
     batch: str | None, broker: str | None, report_file: Path | None, as_of: Any, out_dir: Path
 ) -> None:
     """Write a batch's report as PDF, CSV, chart PNGs and the HTML email body into --out DIR."""
+    # Imported here: they bring matplotlib (half a second), which every other command can do without.
+    from core.reporting.exporter import export_stream
+
     loaded = _load(batch, broker, report_file)
     started = time.perf_counter()
     try:
@@ -190,6 +191,8 @@ def send_command(
     def step(message: str) -> None:
         if verbose:
             click.echo(f"  {message}", err=True)
+
+    from core.mail.service import send_report
 
     try:
         record = send_report(
