@@ -57,7 +57,11 @@ def _analyse(contract: Contract) -> str:
 
 
 def real_contracts(copies: int) -> list[Contract]:
-    originals = load_paths([SHARED / "cuad"]).contracts
+    # The documents only: the folder's annotations (ground_truth.json, one contract per entry) and README
+    # would load as contracts too.
+    documents = [p for p in sorted((SHARED / "cuad").iterdir())
+                 if p.suffix in (".pdf", ".txt", ".docx", ".html")]
+    originals = load_paths(documents).contracts
     return [Contract(f"{k:02d}-{c.name}", c.data, c.media_type) for k in range(copies) for c in originals]
 
 
