@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +68,27 @@ def dumps(value: Any, pacer: Callable[[], None] | None = None) -> str:
         out.append(part)
         pacer()
     return "".join(out)
+
+
+class PackedJSON(bytes):
+    """A JSON value kept as zlib-compressed JSON: how the desktop grid's rows hold their contracts'
+    results. 100,000 real analysis results parsed were about 550 MB in the rows and millions of objects
+    for the collector to walk (a 230 ms full collection while a batch loaded); packed, one small object
+    each. Read back when a person looks at one contract (``unpack``)."""
+
+    __slots__ = ()
+
+    def unpack(self) -> Any:
+        return json.loads(zlib.decompress(self))
+
+
+def pack(value: Any) -> Any:
+    """``value`` as a ``PackedJSON`` (None, and what is packed already, stay as they are)."""
+    if value is None or isinstance(value, PackedJSON):
+        return value
+    return PackedJSON(zlib.compress(json.dumps(value, default=str).encode("utf-8"), 1))
+
+
+def unpack(value: Any) -> Any:
+    """What ``pack`` was given (anything not packed is returned as it is)."""
+    return value.unpack() if isinstance(value, PackedJSON) else value

@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 
 from core.engine.rows import TaskRow
+from core.json_yielding import unpack
 from core.printable import printable
 from core.reporting.wording import display_locale, format_duration, format_when
 from gui.categories import CATEGORY_BY_KEY
@@ -54,7 +55,9 @@ def describe_row(row: TaskRow) -> tuple[str, str]:
         reason = printable(row.error)
         parts.append(f"<h4>Reason</h4><pre style='white-space:pre-wrap'>{e(reason)}</pre>")
         text += ["", "Reason:", reason]
-    result = row.result if isinstance(row.result, dict) else None
+    # The rows keep results packed (core.json_yielding.PackedJSON): unpacked for the one contract shown.
+    unpacked = unpack(row.result)
+    result = unpacked if isinstance(unpacked, dict) else None
     if result:
         fields = shown_fields(result, locale)
         if fields:
@@ -90,4 +93,5 @@ def raw_json(row: TaskRow) -> str:
     """The row as the engine has it, for Copy JSON: name, state, outcome, error and the raw result."""
     return json.dumps({"name": row.name, "task_id": row.task_id, "state": row.state, "outcome": row.outcome,
                        "error": row.error, "attempts": row.attempts, "worker": row.worker,
-                       "runtime_s": row.runtime_s, "result": row.result}, indent=2, ensure_ascii=False)
+                       "runtime_s": row.runtime_s, "result": unpack(row.result)},
+                      indent=2, ensure_ascii=False)

@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         self.act_run.setEnabled(bool(self.drop_zone.contracts))
         self.act_cancel.setEnabled(running)
         # Retry only when there is something to retry from its file (it said Retry with nothing to retry).
-        self.act_retry.setEnabled(final and self.batches.retryable_rows() != [])
+        self.act_retry.setEnabled(final and self.batches.can_retry())
         self.act_export.setEnabled(final)
         self.act_send.setEnabled(final)
 

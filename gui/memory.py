@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def settle_memory() -> None:
@@ -13,3 +15,22 @@ def settle_memory() -> None:
     Frozen objects are still freed by reference counting; only cycles among them wait for unfreeze.
     """
     gc.freeze()
+
+
+@contextmanager
+def collector_paused(*, keep: bool) -> Iterator[None]:
+    """No automatic collection while a background job builds a great many objects (a 100,000-contract
+    report's summary, its PDF): each full collection walked them all with the interpreter lock held, 60 to
+    130 ms during which the window could not paint. ``keep``: what the job leaves alive lives as long as
+    the batch is shown, and goes straight out of the collector's reach (``settle_memory``); otherwise it
+    is garbage, freed by reference counting as the job ends. The collector is process-wide: a job that
+    ends re-enables it for another still running, which then only loses the pause."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if keep:
+            gc.freeze()
+        if collecting:
+            gc.enable()

@@ -178,6 +178,46 @@ def read_report_views(r: redis.Redis, batch_id: str) -> tuple[dict[str, Any], li
     return None if report is None else report_views(report)
 
 
+def read_report_parts(
+    r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], Iterator[bytes]] | None:
+    """The head and the stored parts as they are (JSON arrays of at most ``PART`` contracts), read one at
+    a time: what the desktop app's poller copies into its history and reconciles its rows with, holding
+    no more than one part. None while there is no report. A report stored the old way is parsed once and
+    handed out in parts. The iterator raises ``ReportGone`` if the report expires midway."""
+    head_raw, count, old = _part_count(r, batch_id)
+    if old:
+        report = read_report(r, batch_id)
+        if report is None:
+            return None
+        whole: list[dict[str, Any]] = report.pop("contracts", None) or []
+        return report, (json.dumps(whole[i : i + PART]).encode() for i in range(0, len(whole), PART))
+    if head_raw is None:
+        return None
+    head: dict[str, Any] = json.loads(head_raw)
+    return head, _parts(r, batch_id, count, pacer)
+
+
+def read_contract(r: redis.Redis, batch_id: str, index: int) -> dict[str, Any] | None:
+    """One contract of the report, result included, by its position (dispatch order): one part read, not
+    the report. None if there is no such contract (or no report)."""
+    if index < 0:
+        return None
+    head_raw, _, old = _part_count(r, batch_id)
+    if old:
+        report = read_report(r, batch_id)
+        contracts = (report or {}).get("contracts") or []
+        return contracts[index] if index < len(contracts) else None
+    if head_raw is None:
+        return None
+    part = r.lindex(batch_key(batch_id, PARTS), index // PART)
+    if part is None:
+        return None
+    rows = json.loads(part)
+    found = rows[index % PART] if index % PART < len(rows) else None
+    return found if isinstance(found, dict) else None
+
+
 def read_report_stream(
     r: redis.Redis, batch_id: str
 ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]] | None:

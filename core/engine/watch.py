@@ -2,7 +2,11 @@
 without a QApplication.
 
 ``load`` reads the frozen ledger and every task's snapshot once; each ``poll`` reads only the unfinished
-tasks' states in bulk, the full snapshot only of the rows whose state changed, and the report once final.
+tasks' states in bulk, the full snapshot only of the rows whose state changed, and the report once final:
+a part at a time (``core.engine.report_store``), reconciling the rows with it and copying it into the
+history as it goes, so that neither this thread nor the window ever holds the whole report (at 100,000
+contracts it was a 238 MB string parsed into about a gigabyte of objects). The window gets the report's
+head; whoever needs the contracts reads them again a part at a time (``open_report``).
 Counts are kept row by row rather than recounted over every task on each poll. Long stretches of work rest
 now and then (``Pacer``), so a GUI thread beside this one keeps the interpreter lock when it paints.
 """
@@ -10,23 +14,31 @@ now and then (``Pacer``), so a GUI thread beside this one keeps the interpreter 
 from __future__ import annotations
 
 import gc
+import itertools
+import json
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from core import json_yielding
+import redis
+
 from core.counts import BatchCounts
-from core.engine.rows import RowUpdate, TaskRow, apply_report, rows_from_report
+from core.engine import report_store
+from core.engine.rows import RowUpdate, TaskRow, rows_from_report
 from core.engine.task_states import READY_STATES
-from core.json_yielding import Pacer
+from core.json_yielding import Pacer, pack
 from core.outcome import Outcome
 
 if TYPE_CHECKING:
     from core.engine.client import BatchClient
 
 HISTORY_COUNTS_EVERY_S = 2.0
+SNAPSHOT_CHUNK = 1000  # tasks' snapshots (or kept contracts) turned into rows at a time
+# A report as its readers go through it: the head (the report without its contracts) and a way to iterate
+# over the contracts, results included, a part at a time (as often as needed).
+ReportStream = tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]
 
 
 class KeptEntry(Protocol):
@@ -50,7 +62,9 @@ class HistoryStore(Protocol):
 
     def get(self, batch_id: str) -> KeptEntry | None: ...
 
-    def report(self, batch_id: str) -> dict[str, Any] | None: ...
+    def store_report(self, batch_id: str, head: Mapping[str, Any], parts: Iterable[bytes]) -> bool: ...
+
+    def report_stream(self, batch_id: str) -> ReportStream | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +85,16 @@ class LoadedBatch:
     created_ts: float
     state: str
     rows: list[TaskRow]
-    report: dict[str, Any] | None
+    report: dict[str, Any] | None  # the report's head, only for a batch Redis no longer has (see poll)
 
 
 @dataclass(frozen=True, slots=True)
 class Poll:
     updates: list[RowUpdate]
     progress: BatchProgress
-    report: dict[str, Any] | None  # set once, when the batch is found final
+    # Set once, when the batch is found final: the report's head (no contracts); its contracts are in the
+    # history by then, and in Redis until it expires (``open_report``).
+    report: dict[str, Any] | None
 
 
 @dataclass
@@ -127,6 +143,29 @@ class BatchWatch:
             return self._load_expired(history)
         meta, state = found
         pacer = Pacer()
+        # The rows live as long as the batch is shown: built with the collector off and then out of its
+        # reach (a full collection while 100,000 rows were built held the lock for 216 ms).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            rows, states, outcomes = self._rows(client, pacer)
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
+        self.reset(states, outcomes)
+        self.created_ts = meta.created_ts
+        # A batch already final gets its report from the first poll, one interval later (reconciled with
+        # the rows and kept in the history as any final batch's): reading it here as well was a second
+        # read of the whole report.
+
+        # The one place a batch enters this machine's history: launched here, by the CLI or elsewhere.
+        history.record_start(batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
+                             created_ts=meta.created_ts, broker=broker_label, total=meta.total, state=state)
+        self.loaded = True
+        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, None)
+
+    def _rows(self, client: BatchClient, pacer: Pacer) -> tuple[list[TaskRow], list[str], list[str | None]]:
         entries = client.entries(self.batch_id, pacer)
         rows = [
             TaskRow(e.name, e.task_id, e.source, state="",
@@ -138,33 +177,41 @@ class BatchWatch:
                 self.ids.append(e.task_id)
                 self.row_of.append(i)
         self.load_rejected = len(entries) - len(self.ids)
-        snaps = client.snapshots(self.batch_id, self.ids, pacer)
-        for k, s in enumerate(snaps):
-            row = rows[self.row_of[k]]
-            row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
-            row.worker, row.started_at, row.runtime_s, row.result = (
-                s.worker, s.started_at, s.runtime_s, s.result)
-        self.reset([s.state for s in snaps], [s.outcome for s in snaps])
-        self.created_ts = meta.created_ts
-        report, _ = read_report(client, self.batch_id, pacer) if state == "final" else (None, None)
-        if report is not None:
-            apply_report(rows, report)
-        # The one place a batch enters this machine's history: launched here, by the CLI or elsewhere.
-        history.record_start(batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
-                             created_ts=meta.created_ts, broker=broker_label, total=meta.total, state=state)
-        self.loaded = True
-        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, report)
+        states: list[str] = []
+        outcomes: list[str | None] = []
+        # A thousand snapshots at a time, their results packed as they come (``json_yielding.pack``):
+        # every result parsed at once was a peak of about 550 MB at 100,000 contracts.
+        for start in range(0, len(self.ids), SNAPSHOT_CHUNK):
+            snaps = client.snapshots(self.batch_id, self.ids[start : start + SNAPSHOT_CHUNK], pacer)
+            for k, s in enumerate(snaps, start):
+                row = rows[self.row_of[k]]
+                row.state, row.outcome, row.error, row.attempts = s.state, s.outcome, s.error, s.attempts
+                row.worker, row.started_at, row.runtime_s, row.result = (
+                    s.worker, s.started_at, s.runtime_s, pack(s.result))
+                states.append(s.state)
+                outcomes.append(s.outcome)
+        return rows, states, outcomes
 
     def _load_expired(self, history: HistoryStore) -> LoadedBatch:
         # Expired from Redis (or another broker's batch): show what the history kept, if anything.
-        report = history.report(self.batch_id)
+        stream = history.report_stream(self.batch_id)
         entry = history.get(self.batch_id)
         self.final = True
-        state = "final" if report else "expired"
+        state = "final" if stream else "expired"
         if entry is not None and entry.state != state:
             history.update(self.batch_id, state=state)
+        head: dict[str, Any] | None = None
+        rows: list[TaskRow] = []
+        if stream is not None:
+            head, contracts = stream
+            # A part at a time, the results packed as a live batch's are (the detail pane shows them).
+            every = contracts()
+            while part := list(itertools.islice(every, SNAPSHOT_CHUNK)):
+                for row in rows_from_report({"contracts": part}):
+                    row.result = pack(row.result)
+                    rows.append(row)
         return LoadedBatch(self.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0,
-                           state, rows_from_report(report) if report else [], report)
+                           state, rows, head)
 
     def poll(self, client: BatchClient, history: HistoryStore, *, with_report: bool = True) -> Poll:
         """What changed since the last poll (only the unfinished are read: a task in a ready state never
@@ -182,40 +229,66 @@ class BatchWatch:
             for k, s in zip(changed, snaps, strict=True):
                 self.set(k, s.state, s.outcome)
                 updates.append((self.row_of[k], s.state, s.outcome, s.error, s.attempts, s.worker,
-                                s.started_at, s.runtime_s, s.result))
+                                s.started_at, s.runtime_s, pack(s.result)))
             self.pending = [k for k in pending if self.states[k] not in READY_STATES]
-        report, report_json = (
-            read_report(client, self.batch_id, pacer)
-            if with_report and state in ("final", "expired") else (None, None))
-        if report is not None:
-            updates += self._reconcile(report, pacer)
+        head: dict[str, Any] | None = None
+        if with_report and state in ("final", "expired"):
+            head, reconciled = self._take_report(client, history, pacer)
+            updates += reconciled
         progress = self.progress(state)
-        self._record(history, state, progress, report_json)
-        if report is not None:
+        self._record(history, state, progress, head is not None)
+        if head is not None:
             self.final = True
-        return Poll(updates, progress, report)
+        return Poll(updates, progress, head)
 
-    def _record(self, history: HistoryStore, state: str, progress: BatchProgress,
-                report_json: bytes | None) -> None:
+    def _record(self, history: HistoryStore, state: str, progress: BatchProgress, final: bool) -> None:
         # The history follows the batch's state at once and its counts every few seconds: a SQLite write
         # on every refresh was a good part of the poller's time during a big batch.
         stored = progress.counts.as_mapping()
         seen = (state, tuple(sorted(stored.items())))
         now = time.monotonic()
         state_changed = not self.recorded or self.recorded[0] != state
-        if report_json is not None or state_changed or (
+        if final or state_changed or (
             seen != self.recorded and now - self.recorded_at >= HISTORY_COUNTS_EVERY_S
         ):
             self.recorded, self.recorded_at = seen, now
-            # The report's JSON goes to the history as read: re-encoding megabytes would busy this thread.
-            history.update(self.batch_id, state=state, counts=stored, report=report_json)
+            history.update(self.batch_id, state=state, counts=stored)
 
-    def _reconcile(self, report: dict[str, Any], pacer: Pacer) -> list[RowUpdate]:
-        """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
-        before start) get it here."""
+    def _take_report(
+        self, client: BatchClient, history: HistoryStore, pacer: Pacer
+    ) -> tuple[dict[str, Any] | None, list[RowUpdate]]:
+        """The final report's head (None while there is none), once its parts are reconciled with the rows
+        and copied into the history, one part at a time: each part's JSON goes to the history as read
+        (re-encoding megabytes would busy this thread) and is parsed only for the outcomes."""
+        stored = report_store.read_report_parts(client.redis, self.batch_id, pacer)
+        if stored is None:
+            return None, []
+        head, parts = stored
         index = {t: k for k, t in enumerate(self.ids)}
         updates: list[RowUpdate] = []
-        for c in report.get("contracts") or []:
+
+        def reconciled() -> Iterator[bytes]:
+            for part in parts:
+                contracts = json.loads(part)
+                pacer()
+                updates.extend(self._reconcile(contracts, index, pacer))
+                yield part
+
+        copy = reconciled()
+        try:
+            history.store_report(self.batch_id, head, copy)
+            for _ in copy:  # a batch the history does not know: the rows are reconciled all the same
+                pass
+        except report_store.ReportGone:
+            return None, updates  # expired while read: the history keeps nothing of it (rolled back)
+        return head, updates
+
+    def _reconcile(self, contracts: list[dict[str, Any]], index: Mapping[str, int],
+                   pacer: Pacer) -> list[RowUpdate]:
+        """The report's outcome is final: rows it settled without a Celery state change (lost, revoked
+        before start) get it here."""
+        updates: list[RowUpdate] = []
+        for c in contracts:
             pacer()
             k = index.get(c.get("task_id") or "")
             if k is None or self.outcomes[k] == c.get("outcome"):
@@ -223,25 +296,18 @@ class BatchWatch:
             self.set(k, self.states[k], c.get("outcome"))
             updates.append((self.row_of[k], self.states[k], c.get("outcome"), c.get("error"),
                             int(c.get("attempts") or 0), c.get("worker"), None, c.get("runtime_s"),
-                            c.get("result")))
+                            pack(c.get("result"))))
         return updates
 
 
-def read_report(
-    client: BatchClient, batch_id: str, pacer: Pacer
-) -> tuple[dict[str, Any] | None, bytes | None]:
-    raw = client.report_json(batch_id, pacer)
-    if raw is None:
-        return None, None
-    # A big report is hundreds of thousands of new objects: parsed with the collector on, they set off
-    # a full collection (measured ~30 ms with the lock held). They live as long as the batch is shown,
-    # so they go straight to the permanent generation instead, as the app's startup objects do.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        report = json_yielding.loads(raw, pacer)
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
-    return (report, raw) if isinstance(report, dict) else (None, None)
+def open_report(client: BatchClient | None, history: HistoryStore, batch_id: str) -> ReportStream | None:
+    """A final report to go through a part at a time: from Redis while it has it, else from the copy
+    this machine's history kept (the poller writes it before the window hears the batch is final)."""
+    if client is not None:
+        try:
+            stream = report_store.read_report_stream(client.redis, batch_id)
+        except redis.RedisError:
+            stream = None  # the broker is away: the history's copy is the same report
+        if stream is not None:
+            return stream
+    return history.report_stream(batch_id)

@@ -12,6 +12,7 @@ bundle to ``--out DIR``:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -146,23 +147,48 @@ def export_report(report: Mapping[str, Any], out_dir: str | Path, *, as_of: date
     return write_bundle(build_bundle(report, as_of=as_of), out_dir)
 
 
+def _render_stream(
+    head: Mapping[str, Any], contracts: Callable[[], Iterable[Any]], as_of: date | None,
+    summary: Summary | None = None,
+) -> tuple[Summary, dict[str, bytes], bytes]:
+    day = as_of or datetime.now(UTC).date()
+    if summary is None or summary.as_of != day:
+        summary = summarize_stream(head, contracts(), as_of=day)
+    figures = build_charts(summary)
+    screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
+    pdf = build_pdf(summary, {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()})
+    return summary, screen, pdf
+
+
 def export_stream(
     head: Mapping[str, Any],
     contracts: Callable[[], Iterable[Any]],
     out_dir: str | Path,
     *,
     as_of: date | None = None,
+    summary: Summary | None = None,
 ) -> list[Path]:
     """``export_report`` of a report read a part at a time (``core.engine.report_store``): the same files,
     from two passes over ``contracts()`` (the summary, then the CSV), so that no more than a part's
-    results are held at once; the summary keeps its rows without their results."""
-    summary = summarize_stream(head, contracts(), as_of=as_of or datetime.now(UTC).date())
-    figures = build_charts(summary)
-    screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
-    pdf = build_pdf(summary, {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()})
-    del figures
+    results are held at once; the summary keeps its rows without their results. ``summary``: one already
+    made of these contracts (``summarize_stream``, the desktop app's), used if it is as of the same day
+    instead of a second one beside it."""
+    summary, screen, pdf = _render_stream(head, contracts, as_of, summary)
 
     def csv(binary: BinaryIO) -> None:
         write_csv_to((read_row(i, c) for i, c in enumerate(contracts())), binary)
 
     return _write_files(summary, pdf, screen, csv, out_dir)
+
+
+def bundle_stream(
+    head: Mapping[str, Any], contracts: Callable[[], Iterable[Any]], *, as_of: date | None = None,
+    summary: Summary | None = None,
+) -> ReportBundle:
+    """``build_bundle`` of a report read a part at a time (what the desktop app sends): the same bundle,
+    its CSV written from a second pass over ``contracts()``; ``summary`` as for ``export_stream``. Not
+    cached: the cache's key was the whole report encoded once more."""
+    summary, screen, pdf = _render_stream(head, contracts, as_of, summary)
+    buffer = io.BytesIO()
+    write_csv_to((read_row(i, c) for i, c in enumerate(contracts())), buffer)
+    return ReportBundle(summary=summary, chart_pngs=MappingProxyType(screen), pdf=pdf, csv=buffer.getvalue())
