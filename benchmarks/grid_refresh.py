@@ -166,15 +166,19 @@ def report_tab_benchmark(rows: int) -> list[float]:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
+    from core.local.history import HistoryStore
     from core.reporting.charts import build_charts
     from core.reporting.sample import synthetic_report
     from core.reporting.summary import summarize
+    from gui.bridge import Bridge
     from gui.report_view import ReportView
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tabs = QTabWidget()
     tabs.addTab(QWidget(), "Tasks")
-    view = ReportView()
+    # The window's background jobs (the charts are drawn on them), on a throwaway history.
+    bridge = Bridge(HistoryStore(Path(tempfile.mkdtemp(prefix="cbm-bench-")) / "history.sqlite3"))
+    view = ReportView(bridge.run)
     tabs.addTab(view, "Report")
     tabs.resize(1440, 900)
     tabs.show()
@@ -205,6 +209,7 @@ def report_tab_benchmark(rows: int) -> list[float]:
         app.processEvents()
     timer.stop()
     tabs.close()
+    bridge.shutdown()
     return sorted(stalls, reverse=True)
 
 

@@ -12,7 +12,7 @@ window's own. The real window (offscreen) then goes through what a person sees:
 1. open    the batch is followed while still open: the grid loads every row
 2. final   the poller finds it final: report read, rows reconciled, history record written, the Report
            tab's summary and charts rendered (until ``report_shown``)
-3. report tab  the Report tab shown: its charts drawn
+3. report tab  the Report tab shown: its charts on screen (drawn again if their size changed)
 4. export  Export from the window into a temp dir (until the view says it exported)
 
 After each step: the step's peak RSS (VmHWM, reset before the step through /proc/self/clear_refs), the RSS
@@ -225,7 +225,7 @@ def _drive(url: str, n: int, base: Path, timeout: float) -> list[dict[str, Any]]
     print(f"  final: report_ready at {events['report'] - started:.2f} s, report_shown at "
           f"{events['shown'] - started:.2f} s into the step", file=sys.stderr)
 
-    # Opening the Report tab: its charts drawn on their canvases, one per event-loop turn.
+    # Opening the Report tab: its charts, drawn on a background job while it was hidden, shown as images.
     _reset_peak()
     probe.enter("report tab")
     started = time.perf_counter()

@@ -73,16 +73,15 @@ class SelfTest(QObject):
         from core.reporting.charts import CHARTS
 
         view = self.window.report_view
-        if len(view.canvases) != len(CHARTS):
-            self._fail(f"report view shows {len(view.canvases)} charts, expected {len(CHARTS)}")
+        if len(view.charts) != len(CHARTS) or any(c.image is None for c in view.charts.values()):
+            drawn = sum(c.image is not None for c in view.charts.values())
+            self._fail(f"report view shows {drawn} charts, expected {len(CHARTS)}")
             return
-        for canvas in view.canvases.values():
-            canvas.draw()
         summary = view.summary
         assert summary is not None
         self._say(
             f"batch {batch_id} final: {summary.total} contracts, {summary.succeeded} succeeded; "
-            f"{len(view.canvases)} charts rendered"
+            f"{len(view.charts)} charts rendered"
         )
         self.code, self.reason = 0, "ok"
         self._finish()

@@ -319,10 +319,7 @@ class BatchController(QObject):
             # report parsed for its summary was about a gigabyte at 100,000 contracts).
             with collector_paused(keep=True):
                 summary = summarize_stream(head, contracts())
-            figures = build_charts(summary)
-            # The Qt canvas's module, imported here rather than by show_report on the GUI thread: the first
-            # report of a session stalled the window for 0.45 s importing it.
-            import matplotlib.backends.backend_qtagg  # noqa: F401
+            figures = build_charts(summary)  # drawn by the report view's own render job
             return summary, figures, report_tables(summary)
 
         def show(result: tuple[Summary, dict[str, Any], ReportTables]) -> None:
@@ -333,7 +330,7 @@ class BatchController(QObject):
             # The summary's rows (one per contract) live as long as the batch is shown: out of the
             # collector's full passes, as the whole parsed report was before.
             settle_memory()
-            self.charts_pending = batch_id  # report_shown once the last chart is on its canvas
+            self.charts_pending = batch_id  # report_shown once every chart has its first image
             self.v.report_view.show_report(report, summary, figures, tables)
             self.v.progress.refresh(cur)
 

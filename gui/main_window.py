@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
 
         self.models = TaskGridModels(self)
         self.grid = TaskGrid(self.models, self.ctx.settings)
-        self.report_view = ReportView()
+        self.report_view = ReportView(self.bridge.run)  # its charts are drawn on the bridge's jobs
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Batch views")
         self.tabs.addTab(self.grid, "&Tasks")

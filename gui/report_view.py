@@ -1,7 +1,8 @@
 """The report view of a final batch. It leads with what asks for a decision, as the PDF and the email do:
 the contracts that need attention (with their reason) and those with risks to review; then the key
-figures and the charts (the very Figures the exports render, on matplotlib's Qt canvas); Export / Send
-at the top. The page scrolls with the wheel anywhere, charts included, and a new report opens at its top."""
+figures and the charts (the very Figures the exports render, drawn with Agg on a background job and shown
+as images); Export / Send at the top. The page scrolls with the wheel anywhere, charts included, and a new
+report opens at its top."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ import html
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -21,17 +21,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.models import SimpleTableModel
+from gui.report_charts import CHART_MIN_HEIGHT, ChartImage, JobRunner, RenderSize, ReportCharts
 
 if TYPE_CHECKING:
     # matplotlib and the reporting modules take about a second to import: loaded when a report is shown
     # (and warmed up in the background after startup), not before the window appears.
-    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
     from core.reporting.charts import Theme
@@ -39,25 +40,9 @@ if TYPE_CHECKING:
 
 # The report's charts are laid out for 800 x 500 px (the exports): below about 640 px wide their long
 # labels and titles no longer fit, so there are two charts per row only when both get that much.
-CHART_MIN_HEIGHT = 420
 CHART_MIN_WIDTH = 640
 NO_REPORT = "No final report yet: the report appears here when the batch is final."
 TABLE_ROWS_SHOWN = 8  # taller lists scroll inside their table; the page stays short
-
-
-class _WheelToPage(QObject):
-    """Hands wheel events over a chart to the page: matplotlib's canvas takes them for itself (zooming
-    nothing), so the wheel did nothing over the charts that fill most of the view."""
-
-    def __init__(self, page: QWidget) -> None:
-        super().__init__(page)
-        self.page = page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Wheel:
-            QApplication.sendEvent(self.page, event)
-            return True
-        return False
 
 
 def _table(headers: list[str], name: str, parent: QWidget) -> tuple[QTableView, SimpleTableModel]:
@@ -114,17 +99,21 @@ def report_tables(summary: Summary) -> ReportTables:
 class ReportView(QWidget):
     export_requested = Signal()
     send_requested = Signal()
-    charts_ready = Signal()  # every chart of the shown report is on its canvas
+    charts_ready = Signal()  # every chart of the shown report has its first image
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, run: JobRunner, parent: QWidget | None = None) -> None:
+        """``run``: the window's background jobs (``Bridge.run``), which draw the charts."""
         super().__init__(parent)
         self.setAccessibleName("Report view")
         self.summary: Summary | None = None
         self.report: dict[str, Any] | None = None
-        self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self._laid_columns = 1
-        self._generation = 0  # bumped by clear(): stops a half-done chart sequence of an older report
-        outer = QVBoxLayout(self)
+        self.scroll = QScrollArea()
+        # First: a palette change while the rest is built asks it for the charts to draw again.
+        self.report_charts = ReportCharts(run, self.chart_theme, self._size_for, self.scroll.viewport(), self)
+        self.report_charts.ready.connect(self.charts_ready)
+        self.charts = self.report_charts.charts  # by name, in the order shown
+        outer = self.outer_layout = QVBoxLayout(self)
         top = QHBoxLayout()
         heading = QVBoxLayout()
         self.title = QLabel(NO_REPORT)
@@ -157,7 +146,6 @@ class ReportView(QWidget):
         self.status.setOpenExternalLinks(True)
         outer.addWidget(self.status)
 
-        self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -183,7 +171,6 @@ class ReportView(QWidget):
         self.body_layout.addStretch(1)
         self.scroll.setWidget(body)
         outer.addWidget(self.scroll, 1)
-        self._wheel = _WheelToPage(self.scroll.viewport())
         self.set_enabled_actions(False)
         self._show_sections(False)
 
@@ -198,15 +185,12 @@ class ReportView(QWidget):
     def clear(self, message: str = NO_REPORT) -> None:
         self.summary = None
         self.report = None
-        self._generation += 1
+        self.report_charts.clear()
         self.title.setText(message)
         self.lead.clear()
         self.status.clear()
         self._clear_layout(self.figures_grid)
         self._clear_layout(self.charts_grid)
-        for canvas in self.canvases.values():
-            canvas.figure.clear()
-        self.canvases.clear()
         self.failures_model.set_rows([])
         self.risks_model.set_rows([])
         self._show_sections(False)
@@ -225,10 +209,9 @@ class ReportView(QWidget):
     def show_report(self, report: dict[str, Any], summary: Summary, figures: dict[str, Figure],
                     tables: ReportTables | None = None) -> None:
         """Show a summary whose Figures were built off the GUI thread (``core.reporting.charts``), and its
-        tables' rows (``report_tables``) if they were too."""
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-        from core.reporting.charts import CHARTS, apply_theme
+        tables' rows (``report_tables``) if they were too. The figures are the view's from now on: a
+        render job draws them (``charts_ready`` once each chart has its image)."""
+        from core.reporting.charts import CHARTS
         from core.reporting.summary import key_figures
         from core.reporting.wording import headline, risk_line
 
@@ -257,38 +240,37 @@ class ReportView(QWidget):
             row, col = divmod(i, 4)
             self.figures_grid.addWidget(name, row * 2, col)
             self.figures_grid.addWidget(shown, row * 2 + 1, col)
-        # One chart per event-loop turn: each canvas draws (about 0.1-0.2 s of matplotlib on the GUI
-        # thread) on its own, instead of one long freeze for all six.
-        pending = [(i, spec) for i, spec in enumerate(CHARTS) if spec.name in figures]
-        generation = self._generation = self._generation + 1
-        theme = self.chart_theme()
-
-        def add_next() -> None:
-            if generation != self._generation or not pending:
-                if generation == self._generation:
-                    self.charts_ready.emit()
-                return
-            i, spec = pending.pop(0)
-            figure = figures[spec.name]
-            canvas = FigureCanvasQTAgg(figure if theme is None else apply_theme(figure, theme))
-            canvas.installEventFilter(self._wheel)
-            canvas.setMinimumHeight(CHART_MIN_HEIGHT)
-            canvas.setAccessibleName(f"Chart: {spec.title}")
-            if not self.isVisible():
-                # Behind another tab: revealed one per event-loop turn when the view is shown (showEvent),
-                # or all would draw in the one paint that shows the tab (358 ms for 10,000 contracts).
-                policy = canvas.sizePolicy()
-                policy.setRetainSizeWhenHidden(True)
-                canvas.setSizePolicy(policy)
-                canvas.hide()
-            self.canvases[spec.name] = canvas
-            columns = self._laid_columns = self._columns()
-            self.charts_grid.addWidget(canvas, i // columns, i % columns)
-            QTimer.singleShot(0, add_next)
-
-        add_next()
+        columns = self._laid_columns = self._columns()
+        charts = self.report_charts.show(summary, figures, {spec.name: spec.title for spec in CHARTS})
+        for i, chart in enumerate(charts):
+            self.charts_grid.addWidget(chart, i // columns, i % columns)
+        self.report_charts.render()  # behind another tab too: the tab opens with its charts
         self.scroll.verticalScrollBar().setValue(0)  # a new report opens at its top, not where the last was
         self.set_enabled_actions(True)
+
+    # -- drawing the charts (off the GUI thread) -----------------------------------------------------
+
+    def _size_for(self, chart: ChartImage) -> RenderSize:
+        """The chart's size, or, while the view is hidden behind another tab (Qt lays out no hidden widget),
+        the size it will get when shown: drawn ahead, the tab opens with its charts."""
+        if chart.isVisible():
+            return chart.current_size()
+        width = self._expected_width()
+        columns = self._columns()
+        outer, body = self.outer_layout.contentsMargins(), self.body_layout.contentsMargins()
+        # The page is taller than any screen: its scroll bar takes a column of the width.
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        inner = width - outer.left() - outer.right() - bar - body.left() - body.right()
+        spacing = max(0, self.charts_grid.horizontalSpacing())
+        return (max(1, (inner - spacing * (columns - 1)) // columns), CHART_MIN_HEIGHT,
+                self.devicePixelRatioF())
+
+    def _expected_width(self) -> int:
+        # Behind a tab, the view gets the tab page's width (its stack's) when shown, whatever it had before.
+        parent = self.parentWidget()
+        if not self.isVisible() and isinstance(parent, QStackedWidget) and parent.isVisible():
+            return parent.width()
+        return self.width()
 
     def chart_theme(self) -> Theme | None:
         """Dark screen colours for the charts when the palette is dark (the system's dark look); None
@@ -313,34 +295,32 @@ class ReportView(QWidget):
 
     def _columns(self) -> int:
         # The view's own width: the scroll area lays its contents out only after this widget's resize.
-        return 2 if self.width() - 60 >= 2 * CHART_MIN_WIDTH else 1
+        return 2 if self._expected_width() - 60 >= 2 * CHART_MIN_WIDTH else 1
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self.charts:
+            # The system's light/dark look changed: the charts are drawn again in its colours.
+            self.report_charts.schedule(0)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        QTimer.singleShot(0, self._reveal_next_chart)
-
-    def _reveal_next_chart(self) -> None:
-        if not self.isVisible():
-            return
-        hidden = [c for c in self.canvases.values() if c.isHidden()]
-        if hidden:
-            hidden[0].show()  # draws in its first paint
-            if len(hidden) > 1:
-                QTimer.singleShot(0, self._reveal_next_chart)
+        # Drawn ahead while hidden; a size that turned out otherwise (or a resize meanwhile) is drawn again.
+        self.report_charts.schedule(0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         columns = self._columns()
-        if self.canvases and self._laid_columns != columns:
+        if self.charts and self._laid_columns != columns:
             self._laid_columns = columns
-            # Re-flow the canvases (the same widgets; nothing is redrawn but what resizes).
+            # Re-flow the charts (the same widgets; each is drawn again for its new size, debounced).
             from core.reporting.charts import CHARTS
 
-            ordered = [self.canvases[c.name] for c in CHARTS if c.name in self.canvases]
-            for canvas in ordered:
-                self.charts_grid.removeWidget(canvas)
-            for i, canvas in enumerate(ordered):
-                self.charts_grid.addWidget(canvas, i // columns, i % columns)
+            ordered = [self.charts[c.name] for c in CHARTS if c.name in self.charts]
+            for chart in ordered:
+                self.charts_grid.removeWidget(chart)
+            for i, chart in enumerate(ordered):
+                self.charts_grid.addWidget(chart, i // columns, i % columns)
 
     def set_status(self, text: str, ok: bool | None = None, *, rich: bool = False) -> None:
         """``text`` is plain (escaped here: it may quote a server's reply) unless ``rich``."""

@@ -1,9 +1,10 @@
 """The report's charts as matplotlib ``Figure`` objects.
 
 Built with ``matplotlib.figure.Figure`` directly, never pyplot: no global figure registry, no backend
-switch, so the desktop app can put the very same Figure on a QtAgg canvas while the CLI and the email
-rasterise it with ``FigureCanvasAgg``. Every chart handles "nothing to show" by saying so in the plot
-area (a titled figure with a "No data" message), never with an empty axis or an exception.
+switch; everything rasterises them with ``FigureCanvasAgg``: the CLI and the email as PNG, the desktop app
+as RGBA pixels drawn off its GUI thread (``rasterize``), which it only blits. Every chart handles "nothing
+to show" by saying so in the plot area (a titled figure with a "No data" message), never with an empty
+axis or an exception.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _compact(amount: float) -> str:
 
 def _new_figure() -> tuple[Figure, Axes]:
     fig = Figure(figsize=style.FIGSIZE_IN, dpi=style.SCREEN_DPI, layout="constrained")
-    FigureCanvasAgg(fig)  # a canvas of its own: savefig works without pyplot; Qt may replace it later
+    FigureCanvasAgg(fig)  # a canvas of its own: savefig and rasterize work without pyplot
     ax = fig.add_subplot()
     return fig, ax
 
@@ -359,9 +360,33 @@ def apply_theme(fig: Figure, theme: Theme) -> Figure:
     return fig
 
 
+@dataclass(frozen=True, slots=True)
+class Raster:
+    """A chart drawn for a screen: ``width`` x ``height`` device pixels, RGBA, row by row from the top."""
+
+    rgba: bytes
+    width: int
+    height: int
+
+
+def rasterize(fig: Figure, width: int, height: int, pixel_ratio: float = 1.0) -> Raster:
+    """Draw ``fig`` with Agg to fill ``width`` x ``height`` logical pixels of a screen whose device pixel
+    ratio is ``pixel_ratio`` (2 on most hi-DPI screens). The figure is resized to the area (constrained
+    layout re-flows it: fonts keep their point size, the plot takes the room) and drawn at ``SCREEN_DPI *
+    pixel_ratio`` dpi: what matplotlib's Qt canvas did in its paint event, but from any thread, so the
+    desktop app draws its charts off the GUI thread. One thread at a time per figure: it is resized."""
+    dpi = style.SCREEN_DPI * pixel_ratio
+    fig.set_dpi(dpi)
+    fig.set_size_inches(width * pixel_ratio / dpi, height * pixel_ratio / dpi, forward=False)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    return Raster(bytes(pixels), int(pixels.shape[1]), int(pixels.shape[0]))
+
+
 def png_bytes(fig: Figure, dpi: int = style.SCREEN_DPI) -> bytes:
     buffer = io.BytesIO()
-    # savefig renders PNG through Agg whatever canvas the figure is on (also a QtAgg one in the app).
+    # savefig renders PNG through Agg whatever canvas the figure is on.
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 

@@ -75,7 +75,7 @@ def test_batch_end_to_end_with_report_and_send(
     view = window.report_view
     # A condition, not waitSignal: the report may already be on screen by the time we get here.
     qtbot.waitUntil(
-        lambda: len(view.canvases) == len(CHARTS) and window._charts_pending is None, timeout=BATCH_TIMEOUT_MS
+        lambda: len(view.charts) == len(CHARTS) and window._charts_pending is None, timeout=BATCH_TIMEOUT_MS
     )
     assert outcomes(window) == {
         "ok-1.txt": "succeeded",
@@ -89,8 +89,9 @@ def test_batch_end_to_end_with_report_and_send(
     # compares every surface).
     assert window.progress_bar.value() == window.progress_bar.maximum() == 5
     assert "3 need attention" in window.progress_text.text()
-    # The report view: key figures, every chart on a Qt canvas, the contracts that need attention.
-    assert set(view.canvases) == {c.name for c in CHARTS}
+    # The report view: key figures, every chart drawn (an image), the contracts that need attention.
+    assert set(view.charts) == {c.name for c in CHARTS}
+    assert all(c.image is not None for c in view.charts.values())
     assert view.failures_model.rowCount() == 3
     assert "2 of 5 contracts succeeded" in view.lead.text()
     entry = window.history.get(batch_id)
