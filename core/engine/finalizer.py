@@ -197,7 +197,7 @@ class Finalizer:
             writer.add(part)
             for row in part:
                 counts[row["outcome"]] += 1
-                rows.append({k: v for k, v in row.items() if k != "result"})
+                rows.append(report_store.row_view(row))
         writer.close()
         head = report_head(meta, counts, len(entries), finalized_by=finalized_by, finished_ts=now)
         keys = [claim_key, ledger.batch_key(batch_id, report_store.HEAD), staging,

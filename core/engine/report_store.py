@@ -50,8 +50,12 @@ def staging_key(batch_id: str, token: str) -> str:
 def report_views(report: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The head and the rows stored beside the parts (see the keys above)."""
     head = {k: v for k, v in report.items() if k != "contracts"}
-    rows = [{k: v for k, v in row.items() if k != "result"} for row in report.get("contracts") or []]
-    return head, rows
+    return head, [row_view(row) for row in report.get("contracts") or []]
+
+
+def row_view(contract: dict[str, Any]) -> dict[str, Any]:
+    """One contract of ``report_rows``: everything but its result."""
+    return {k: v for k, v in contract.items() if k != "result"}
 
 
 class PartWriter:
@@ -178,6 +182,15 @@ def read_report_views(r: redis.Redis, batch_id: str) -> tuple[dict[str, Any], li
     return None if report is None else report_views(report)
 
 
+def _old_report_split(r: redis.Redis, batch_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """A report stored the old way (one value), parsed once: its head and its contracts."""
+    report = read_report(r, batch_id)
+    if report is None:
+        return None
+    whole: list[dict[str, Any]] = report.pop("contracts", None) or []
+    return report, whole
+
+
 def read_report_parts(
     r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None
 ) -> tuple[dict[str, Any], Iterator[bytes]] | None:
@@ -187,11 +200,11 @@ def read_report_parts(
     handed out in parts. The iterator raises ``ReportGone`` if the report expires midway."""
     head_raw, count, old = _part_count(r, batch_id)
     if old:
-        report = read_report(r, batch_id)
-        if report is None:
+        split = _old_report_split(r, batch_id)
+        if split is None:
             return None
-        whole: list[dict[str, Any]] = report.pop("contracts", None) or []
-        return report, (json.dumps(whole[i : i + PART]).encode() for i in range(0, len(whole), PART))
+        old_head, whole = split
+        return old_head, (json.dumps(whole[i : i + PART]).encode() for i in range(0, len(whole), PART))
     if head_raw is None:
         return None
     head: dict[str, Any] = json.loads(head_raw)
@@ -205,8 +218,8 @@ def read_contract(r: redis.Redis, batch_id: str, index: int) -> dict[str, Any] |
         return None
     head_raw, _, old = _part_count(r, batch_id)
     if old:
-        report = read_report(r, batch_id)
-        contracts = (report or {}).get("contracts") or []
+        split = _old_report_split(r, batch_id)
+        contracts = split[1] if split else []
         return contracts[index] if index < len(contracts) else None
     if head_raw is None:
         return None
@@ -227,11 +240,11 @@ def read_report_stream(
     The iterator raises ``ReportGone`` if the report expires midway or is not whole, never ends early."""
     head_raw, count, old = _part_count(r, batch_id)
     if old:
-        report = read_report(r, batch_id)
-        if report is None:
+        split = _old_report_split(r, batch_id)
+        if split is None:
             return None
-        whole: list[dict[str, Any]] = report.pop("contracts", None) or []
-        return report, lambda: iter(whole)
+        old_head, whole = split
+        return old_head, lambda: iter(whole)
     if head_raw is None:
         return None
     head: dict[str, Any] = json.loads(head_raw)
