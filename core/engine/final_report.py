@@ -6,13 +6,13 @@ The format is documented in docs/report-format.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from core.engine.ledger import BatchMeta, Entry
 from core.engine.task_states import TaskSnapshot
-from core.outcome import ALL_OUTCOMES, Outcome
+from core.outcome import Outcome
 
 
 def utc_iso(ts: float) -> str:
@@ -68,25 +68,3 @@ def report_head(
         "total": total,
         "counts": dict(counts),
     }
-
-
-def build_report(
-    meta: BatchMeta,
-    entries: Sequence[Entry],
-    snapshots: Mapping[str, TaskSnapshot],
-    *,
-    finalized_by: str,
-    finished_ts: float,
-    unfinished_outcome: Outcome,
-    unfinished_reason: str,
-) -> dict[str, Any]:
-    """The whole report at once (the finalizer builds it a part at a time, with the same functions)."""
-    contracts = [
-        report_row(e, snapshots[e.task_id] if e.task_id else None, unfinished_outcome, unfinished_reason)
-        for e in entries
-    ]
-    counts = dict.fromkeys(ALL_OUTCOMES, 0)
-    for row in contracts:
-        counts[row["outcome"]] += 1
-    head = report_head(meta, counts, len(contracts), finalized_by=finalized_by, finished_ts=finished_ts)
-    return {**head, "contracts": contracts}
