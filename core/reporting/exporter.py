@@ -18,7 +18,7 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from core.reporting.charts import CHARTS, build_charts, png_bytes
 from core.reporting.csv_export import csv_bytes, write_csv_to
 from core.reporting.html_summary import render_html, render_text
 from core.reporting.pdf import build_pdf
-from core.reporting.report_rows import read_row
+from core.reporting.report_rows import ContractRow, read_row
 from core.reporting.summary import Summary, summarize, summarize_stream
 
 PDF_NAME = "report.pdf"
@@ -92,16 +92,17 @@ def build_bundle(report: Mapping[str, Any], *, as_of: date | None = None) -> Rep
 def render_bundle(report: Mapping[str, Any], as_of: date) -> ReportBundle:
     """Render without the cache (benchmarks; callers that know the report is new)."""
     summary = summarize(report, as_of=as_of)
+    screen, pdf = _render(summary)
+    return ReportBundle(summary=summary, chart_pngs=MappingProxyType(screen), pdf=pdf, csv=csv_bytes(summary))
+
+
+def _render(summary: Summary) -> tuple[dict[str, bytes], bytes]:
+    """The charts at screen resolution and the PDF, which gets the same figures at print resolution
+    (sharp on paper, identical content)."""
     figures = build_charts(summary)
     screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
-    # The PDF gets the same figures at print resolution: sharp on paper, identical content.
     printed = {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()}
-    return ReportBundle(
-        summary=summary,
-        chart_pngs=MappingProxyType(screen),
-        pdf=build_pdf(summary, printed),
-        csv=csv_bytes(summary),
-    )
+    return screen, build_pdf(summary, printed)
 
 
 def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
@@ -154,10 +155,12 @@ def _render_stream(
     day = as_of or datetime.now(UTC).date()
     if summary is None or summary.as_of != day:
         summary = summarize_stream(head, contracts(), as_of=day)
-    figures = build_charts(summary)
-    screen = {name: png_bytes(fig, style.SCREEN_DPI) for name, fig in figures.items()}
-    pdf = build_pdf(summary, {name: png_bytes(fig, style.PRINT_DPI) for name, fig in figures.items()})
-    return summary, screen, pdf
+    return (summary, *_render(summary))
+
+
+def _csv_rows(contracts: Callable[[], Iterable[Any]]) -> Iterator[ContractRow]:
+    """The CSV's pass over the contracts: rows with their results, read as they are written."""
+    return (read_row(i, c) for i, c in enumerate(contracts()))
 
 
 def export_stream(
@@ -176,7 +179,7 @@ def export_stream(
     summary, screen, pdf = _render_stream(head, contracts, as_of, summary)
 
     def csv(binary: BinaryIO) -> None:
-        write_csv_to((read_row(i, c) for i, c in enumerate(contracts())), binary)
+        write_csv_to(_csv_rows(contracts), binary)
 
     return _write_files(summary, pdf, screen, csv, out_dir)
 
@@ -190,5 +193,5 @@ def bundle_stream(
     cached: the cache's key was the whole report encoded once more."""
     summary, screen, pdf = _render_stream(head, contracts, as_of, summary)
     buffer = io.BytesIO()
-    write_csv_to((read_row(i, c) for i, c in enumerate(contracts())), buffer)
+    write_csv_to(_csv_rows(contracts), buffer)
     return ReportBundle(summary=summary, chart_pngs=MappingProxyType(screen), pdf=pdf, csv=buffer.getvalue())
