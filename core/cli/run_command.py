@@ -24,7 +24,7 @@ from core.cli.common import (
 )
 from core.config import load_section
 from core.engine.broker import BrokerChoice, mask, resolve_broker
-from core.engine.outage import OUTAGE_ERRORS
+from core.engine.outage import OUTAGE_ERRORS, through_outage
 from core.local.mode import LocalMode, Started
 from core.policy import local_worker_count
 from core.printable import printable
@@ -160,9 +160,14 @@ def _launch(
     # its counts are followed as the window follows them (core.counts): one definition everywhere.
     history = HistoryStore()
     watch = BatchWatch(meta.batch_id)
-    watch.load(client, history, "local" if choice.local else mask(client.broker_url))
-    bar = ProgressBar(watch, meta.label or meta.batch_id) if sys.stderr.isatty() and not as_json else None
-    watcher = WorkerWatch(client, local if started.workers else None, watch, history, bar)
+    watcher = WorkerWatch(client, local if started.workers else None, watch, history)
+    # Contracts already run while the rows are read: an outage now is waited out as one later is (under
+    # load the test's Redis was killed here and the client quit with "lost the connection").
+    through_outage(lambda: watch.load(client, history, "local" if choice.local else mask(client.broker_url)),
+                   patience_s=None, on_wait=watcher.outage)
+    if sys.stderr.isatty() and not as_json:
+        watcher.bar = ProgressBar(watch, meta.label or meta.batch_id)
+    bar = watcher.bar
     try:
         report = client.wait_report(meta.batch_id, on_poll=watcher.check, on_outage=watcher.outage)
     except KeyboardInterrupt:
