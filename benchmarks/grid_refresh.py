@@ -254,7 +254,7 @@ class StallProbe:
 class GcProbe:
     """The longest garbage-collector pause (it holds the GIL, so it stalls the GUI thread too)."""
 
-    def __init__(self, stalls: StallProbe) -> None:
+    def __init__(self, stalls: StallProbe, where: bool = False) -> None:
         import gc
 
         self.stalls = stalls
@@ -262,6 +262,8 @@ class GcProbe:
         self.count = 0
         self._start = 0.0
         self.pauses: list[tuple[float, int, str]] = []  # seconds, generation, stall-probe phase
+        # With ``where``: the thread and stack that started each collection of 10 ms or more.
+        self.where: list[tuple[float, str, str]] | None = [] if where else None
         gc.callbacks.append(self._callback)
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
@@ -272,6 +274,13 @@ class GcProbe:
             pause = time.perf_counter() - self._start
             self.longest = max(self.longest, pause)
             self.pauses.append((pause, int(info.get("generation", -1)), self.stalls.phase))
+            if self.where is not None and pause >= 0.010:
+                import threading
+                import traceback
+
+                stack = " < ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
+                                   for f in reversed(traceback.extract_stack()[-9:-1]))
+                self.where.append((pause, self.stalls.phase, f"[{threading.current_thread().name}] {stack}"))
 
     def stop(self) -> None:
         import gc

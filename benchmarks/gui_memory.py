@@ -2,6 +2,7 @@
 
     python benchmarks/gui_memory.py                   # 100,000 contracts
     python benchmarks/gui_memory.py --contracts 10000
+    python benchmarks/gui_memory.py --why            # and where the GUI thread was while it was late
 
 A private redis-server (temp dir, free port) gets a batch as the engine leaves it: the ledger, every task's
 Celery result (real ~2.5 KB analysis results, ``benchmarks.grid_refresh:processor``'s) and, once the window
@@ -126,7 +127,7 @@ def _seed_in_child(url: str, n: int, phase: str, batch_file: Path) -> subprocess
 # ------------------------------------------------------------------------------------------ the window
 
 
-def run(n: int, timeout: float) -> list[dict[str, Any]]:
+def run(n: int, timeout: float, why: bool = False) -> list[dict[str, Any]]:
     base = Path(tempfile.mkdtemp(prefix="cbm-gui-memory-"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         os.environ[var] = str(base / var.lower())
@@ -137,12 +138,12 @@ def run(n: int, timeout: float) -> list[dict[str, Any]]:
 
     server = RedisServer(data_dir=base / "redis", appendonly=False).start()
     try:
-        return _drive(server.url, n, base, timeout)
+        return _drive(server.url, n, base, timeout, why)
     finally:
         server.stop()
 
 
-def _drive(url: str, n: int, base: Path, timeout: float) -> list[dict[str, Any]]:
+def _drive(url: str, n: int, base: Path, timeout: float, why: bool) -> list[dict[str, Any]]:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.grid_refresh import GcProbe, StallProbe
@@ -163,7 +164,12 @@ def _drive(url: str, n: int, base: Path, timeout: float) -> list[dict[str, Any]]
     window.show()
     settle_memory()
     probe = StallProbe()
-    gc_pauses = GcProbe(probe)  # a collection holds the interpreter lock, whichever thread runs it
+    gc_pauses = GcProbe(probe, where=why)  # a collection holds the interpreter lock, whichever thread runs it
+    sampler = None
+    if why:
+        from benchmarks.stall_sampler import StallSampler
+
+        sampler = StallSampler(probe)
     results: list[dict[str, Any]] = []
     events: dict[str, Any] = {}
     ctx.bridge.batch_loaded.connect(lambda loaded: events.setdefault("loaded", loaded))
@@ -195,8 +201,15 @@ def _drive(url: str, n: int, base: Path, timeout: float) -> list[dict[str, Any]]
                "longest_gc_ms": round(gc_worst * 1000, 1)}
         results.append(row)
         print(json.dumps(row), flush=True)
+        if sampler is not None:
+            print(sampler.report(name), file=sys.stderr, flush=True)
+            for pause, phase, stack in gc_pauses.where or []:
+                if phase == name:
+                    print(f"    collection of {pause * 1000:.0f} ms from {stack}", file=sys.stderr)
 
     probe.start()
+    if sampler is not None:
+        sampler.start()
     window.start_services()
     wait("connect", lambda: "connected" in events)
     settle(0.5)
@@ -248,6 +261,8 @@ def _drive(url: str, n: int, base: Path, timeout: float) -> list[dict[str, Any]]
 
     probe.timer.stop()
     gc_pauses.stop()
+    if sampler is not None:
+        sampler.stop()
     window.close()
     ctx.bridge.shutdown()
     QApplication.processEvents()
@@ -258,6 +273,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contracts", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--why", action="store_true",
+                        help="where the GUI thread was while the loop was late (benchmarks/stall_sampler.py)")
     parser.add_argument("--seed", choices=("open", "final"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--batch-file", type=Path, help=argparse.SUPPRESS)
@@ -265,7 +282,7 @@ def main() -> None:
     if args.seed:
         seed(args.url, args.contracts, args.seed, args.batch_file)
         return
-    results = run(args.contracts, args.timeout)
+    results = run(args.contracts, args.timeout, args.why)
     print(f"overall peak RSS (the largest step peak): {max(r['peak_rss_mb'] for r in results)} MB")
 
 
