@@ -35,6 +35,14 @@ class Pacer:
             self._since = time.perf_counter()
 
 
+def part_pacer() -> Pacer:
+    """The pace of a job that parses a report's parts beside the GUI thread (its summary, Export, the
+    poller's copy): 5 ms of work, 2 ms of rest. The default pace (2 ms / 4 ms) kept the longest stall as
+    low but took a 100,000-contract summary from 2.6 s to 5.2 s; this one, 3.4 s, stalls at most 32 ms
+    (``benchmarks/gui_memory.py``, docs/performance.md)."""
+    return Pacer(work_s=0.005, rest_s=0.002)
+
+
 def _same(obj: dict[str, Any]) -> dict[str, Any]:
     # Deliberately a Python function: the C scanner calls it for every object, and each call is a
     # point where a waiting thread can take the lock.
@@ -56,6 +64,12 @@ def loads(raw: str | bytes | bytearray, pacer: Callable[[], None] | None = None)
     """``json.loads`` that lets other threads run while it parses (and rests, given a ``pacer``)."""
     text = raw.decode("utf-8") if isinstance(raw, bytes | bytearray) else raw
     return (_DECODER if pacer is None else _decoder(pacer)).decode(text)
+
+
+def parse(raw: str | bytes | bytearray, pacer: Callable[[], None] | None = None) -> Any:
+    """``json.loads`` at full speed for a command line (no pacer), or paced (:func:`loads`) for a reader
+    beside the GUI thread: one 500-contract part of a report is about 1.2 MB, 10-15 ms in the C decoder."""
+    return json.loads(raw) if pacer is None else loads(raw, pacer)
 
 
 def dumps(value: Any, pacer: Callable[[], None] | None = None) -> str:

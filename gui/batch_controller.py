@@ -259,7 +259,7 @@ class BatchController(QObject):
         cur.label, cur.created_ts, cur.state = loaded.label, loaded.created_ts, loaded.state
         if loaded.state not in ("final", "expired"):
             cur.seen_unfinished = True
-        self.v.models.source.set_rows(loaded.rows)
+        self.v.models.source.set_rows(loaded.rows, (loaded.categories, loaded.counts))
         settle_memory()
         self.v.grid.update_counts()
         self.v.grid.update_detail()
@@ -307,10 +307,11 @@ class BatchController(QObject):
 
         def render() -> tuple[Summary, dict[str, Any], ReportTables]:
             from core.engine.watch import open_report
+            from core.json_yielding import part_pacer
             from core.reporting.charts import build_charts
             from core.reporting.summary import summarize_stream
 
-            stream = open_report(bridge.client, history, batch_id)
+            stream = open_report(bridge.client, history, batch_id, part_pacer())
             if stream is None:
                 raise LookupError(f"the report of batch {batch_id} is neither in the broker nor in the "
                                   "history")

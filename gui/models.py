@@ -31,6 +31,7 @@ from core.engine.rows import (  # noqa: F401 - the grid's row types, re-exported
     RowUpdate,
     TaskRow,
     category_of,
+    number_rows,
 )
 from core.printable import printable
 from core.reporting.wording import format_duration
@@ -95,16 +96,21 @@ class TaskTableModel(FilterableTable):
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._descending = False
 
-    def set_rows(self, rows: Sequence[TaskRow]) -> None:
-        # Runs on the GUI thread for every row of a batch as it appears: each row's category is worked
-        # out once, and rows already in dispatch order are not sorted again.
+    def set_rows(
+        self, rows: Sequence[TaskRow], numbered: tuple[list[str], Counter[str]] | None = None
+    ) -> None:
+        """Every row of a batch as it appears. ``numbered``: what ``core.engine.rows.number_rows`` gave the
+        poller's thread for these rows (their categories and counts), so the GUI thread does not walk them."""
         self.beginResetModel()
         self.ledger = list(rows)
-        for i, row in enumerate(self.ledger):
-            row.seq = i
-        self.categories = [r.category for r in self.ledger]
-        self.counts = Counter(self.categories)
-        self._running = {i for i, c in enumerate(self.categories) if c == RUNNING}
+        categories, counts = numbered if numbered is not None else number_rows(self.ledger)
+        self.categories, self.counts = categories, counts
+        # The few running rows found by C-level scans, not a Python test of every row.
+        self._running = set()
+        at = -1
+        for _ in range(counts[RUNNING]):
+            at = categories.index(RUNNING, at + 1)
+            self._running.add(at)
         self._names = None
         self._set_order(self._sorted(range(len(self.ledger))))
         self.endResetModel()

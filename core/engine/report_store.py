@@ -232,10 +232,11 @@ def read_contract(r: redis.Redis, batch_id: str, index: int) -> dict[str, Any] |
 
 
 def read_report_stream(
-    r: redis.Redis, batch_id: str
+    r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None
 ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]] | None:
     """The head and a way to go through the contracts (with results) a part at a time, as often as the
     caller needs: what ``report`` and ``export`` use so a process never holds every result at once.
+    With a ``pacer`` (the desktop app's jobs) each part is parsed paced (``json_yielding.parse``).
 
     The iterator raises ``ReportGone`` if the report expires midway or is not whole, never ends early."""
     head_raw, count, old = _part_count(r, batch_id)
@@ -253,8 +254,8 @@ def read_report_stream(
 
     def contracts() -> Iterator[dict[str, Any]]:
         seen = 0
-        for part in _parts(r, batch_id, count, None):
-            rows = json.loads(part)
+        for part in _parts(r, batch_id, count, pacer):
+            rows = json_yielding.parse(part, pacer)
             seen += len(rows)
             yield from rows
         # The parts expire together; a list shorter than the head says was cut, and an export of it

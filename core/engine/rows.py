@@ -4,6 +4,7 @@ model holds these; the watch (``core.engine.watch``) produces them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,17 @@ class TaskRow:
     @property
     def category(self) -> str:
         return category_of(self.state, self.outcome)
+
+
+def number_rows(rows: list[TaskRow]) -> tuple[list[str], Counter[str]]:
+    """Give each row its ledger position and return every row's category and their counts: done where the
+    rows are built (the poller's thread), since on the GUI thread it held a 100,000-row batch's opening for
+    45 of its 70-80 ms."""
+    categories: list[str] = []
+    for i, row in enumerate(rows):
+        row.seq = i
+        categories.append(category_of(row.state, row.outcome))
+    return categories, Counter(categories)
 
 
 # (row index, state, outcome, error, attempts, worker, started_at, runtime_s, result): what the watch

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,9 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import redis
 
+from core import json_yielding
 from core.counts import BatchCounts
 from core.engine import report_store
-from core.engine.rows import RowUpdate, TaskRow, rows_from_report
+from core.engine.rows import RowUpdate, TaskRow, number_rows, rows_from_report
 from core.engine.task_states import READY_STATES
 from core.json_yielding import Pacer, pack
 from core.outcome import Outcome
@@ -64,7 +64,9 @@ class HistoryStore(Protocol):
 
     def store_report(self, batch_id: str, head: Mapping[str, Any], parts: Iterable[bytes]) -> bool: ...
 
-    def report_stream(self, batch_id: str) -> ReportStream | None: ...
+    def report_stream(
+        self, batch_id: str, pacer: Callable[[], None] | None = None
+    ) -> ReportStream | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,10 @@ class LoadedBatch:
     state: str
     rows: list[TaskRow]
     report: dict[str, Any] | None  # the report's head, only for a batch Redis no longer has (see poll)
+    # Each row's category and their counts, worked out here rather than on the GUI thread
+    # (``core.engine.rows.number_rows``, which also numbered the rows).
+    categories: list[str]
+    counts: Counter[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +169,7 @@ class BatchWatch:
         history.record_start(batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
                              created_ts=meta.created_ts, broker=broker_label, total=meta.total, state=state)
         self.loaded = True
-        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, None)
+        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, None, *number_rows(rows))
 
     def _rows(self, client: BatchClient, pacer: Pacer) -> tuple[list[TaskRow], list[str], list[str | None]]:
         entries = client.entries(self.batch_id, pacer)
@@ -194,7 +200,7 @@ class BatchWatch:
 
     def _load_expired(self, history: HistoryStore) -> LoadedBatch:
         # Expired from Redis (or another broker's batch): show what the history kept, if anything.
-        stream = history.report_stream(self.batch_id)
+        stream = history.report_stream(self.batch_id, json_yielding.part_pacer())
         entry = history.get(self.batch_id)
         self.final = True
         state = "final" if stream else "expired"
@@ -211,7 +217,7 @@ class BatchWatch:
                     row.result = pack(row.result)
                     rows.append(row)
         return LoadedBatch(self.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0,
-                           state, rows, head)
+                           state, rows, head, *number_rows(rows))
 
     def poll(self, client: BatchClient, history: HistoryStore, *, with_report: bool = True) -> Poll:
         """What changed since the last poll (only the unfinished are read: a task in a ready state never
@@ -268,9 +274,9 @@ class BatchWatch:
         updates: list[RowUpdate] = []
 
         def reconciled() -> Iterator[bytes]:
+            parsing = json_yielding.part_pacer()
             for part in parts:
-                contracts = json.loads(part)
-                pacer()
+                contracts = json_yielding.parse(part, parsing)
                 updates.extend(self._reconcile(contracts, index, pacer))
                 yield part
 
@@ -300,14 +306,17 @@ class BatchWatch:
         return updates
 
 
-def open_report(client: BatchClient | None, history: HistoryStore, batch_id: str) -> ReportStream | None:
+def open_report(
+    client: BatchClient | None, history: HistoryStore, batch_id: str, pacer: Callable[[], None] | None = None
+) -> ReportStream | None:
     """A final report to go through a part at a time: from Redis while it has it, else from the copy
-    this machine's history kept (the poller writes it before the window hears the batch is final)."""
+    this machine's history kept (the poller writes it before the window hears the batch is final). The
+    desktop app's jobs give a ``pacer``: each part is parsed beside the GUI thread."""
     if client is not None:
         try:
-            stream = report_store.read_report_stream(client.redis, batch_id)
+            stream = report_store.read_report_stream(client.redis, batch_id, pacer)
         except redis.RedisError:
             stream = None  # the broker is away: the history's copy is the same report
         if stream is not None:
             return stream
-    return history.report_stream(batch_id)
+    return history.report_stream(batch_id, pacer)

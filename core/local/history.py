@@ -229,10 +229,11 @@ class HistoryStore:
         return None if stream is None else stream[0]
 
     def report_stream(
-        self, batch_id: str
+        self, batch_id: str, pacer: Callable[[], None] | None = None
     ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]] | None:
         """The head and a way to go through the contracts a part at a time, as often as the caller
-        needs (as ``core.engine.report_store.read_report_stream`` does with Redis), or None."""
+        needs (as ``core.engine.report_store.read_report_stream`` does with Redis, and paced as it is
+        given a ``pacer``), or None."""
         kept = self._kept(batch_id)
         if kept is None:
             return None
@@ -244,7 +245,7 @@ class HistoryStore:
 
         def contracts() -> Iterator[dict[str, Any]]:
             for seq in range(parts):
-                yield from self._part(batch_id, seq)
+                yield from self._part(batch_id, seq, pacer)
 
         return head, contracts
 
@@ -277,13 +278,15 @@ class HistoryStore:
         rows = self._part(batch_id, index // PART_SIZE)
         return rows[index % PART_SIZE] if index % PART_SIZE < len(rows) else None
 
-    def _part(self, batch_id: str, seq: int) -> builtins.list[dict[str, Any]]:
+    def _part(
+        self, batch_id: str, seq: int, pacer: Callable[[], None] | None = None
+    ) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
             row = conn.execute("SELECT contracts FROM report_parts WHERE batch_id = ? AND seq = ?",
                                (batch_id, seq)).fetchone()
         if row is None:
             return []
-        rows = json.loads(zlib.decompress(row[0]))
+        rows = json_yielding.parse(zlib.decompress(row[0]), pacer)
         return rows if isinstance(rows, list) else []
 
 

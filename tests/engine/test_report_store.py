@@ -78,6 +78,11 @@ def test_a_report_is_stored_in_parts_and_read_back_whole(redis_url: str) -> None
     stream = report_store.read_report_stream(r, "parts")
     assert stream is not None and stream[0] == head
     assert list(stream[1]()) == report["contracts"] == list(stream[1]())  # as often as needed
+    # The desktop app's jobs parse each part paced (a rest between stretches of its objects).
+    rests: list[int] = []
+    paced_stream = report_store.read_report_stream(r, "parts", lambda: rests.append(1))
+    assert paced_stream is not None and list(paced_stream[1]()) == report["contracts"]
+    assert len(rests) > count  # called for every object parsed, not once per part
 
     def expire_midway() -> None:
         r.delete(ledger.batch_key("parts", report_store.PARTS))

@@ -264,3 +264,35 @@ def test_a_cell_painted_says_what_data_says(qtbot: QtBot) -> None:
             assert not option.icon.isNull()
     assert models.view_model.index(3, COL_NAME).data() == "contract-00006.pdf"
     assert models.view_model.index(3, COL_STATE).data() == "Failed"
+
+
+def test_rows_numbered_off_the_gui_thread_load_as_rows_numbered_by_the_model(qtbot: QtBot) -> None:
+    """The opening of a batch takes the categories and counts the poller's thread worked out
+    (``number_rows``): the running rows (ticked), counts, order and filters are those of rows the model
+    numbers itself."""
+    from core.engine.rows import number_rows
+
+    def batch() -> list[TaskRow]:
+        made = rows(50)
+        for i in (4, 17, 49):
+            made[i].state = "STARTED"
+        for i in range(20, 30):
+            made[i].state, made[i].outcome = "SUCCESS", "succeeded"
+        made[31].state, made[31].outcome = "FAILURE", "failed"
+        return made
+
+    given, own = TaskGridModels(), TaskGridModels()
+    shipped = batch()
+    given.source.set_rows(shipped, number_rows(shipped))
+    own.source.set_rows(batch())
+    for models in (given, own):
+        assert models.source.counts == Counter({"queued": 36, "succeeded": 10, "running": 3, "failed": 1})
+        assert models.source._running == {4, 17, 49}
+        assert [r.seq for r in models.source.ledger] == list(range(50))
+        models.view_model.set_categories({RUNNING, "failed"})
+    assert given.source.categories == own.source.categories
+
+    def shown(models: TaskGridModels) -> list[str]:
+        return [models.view_model.index(r, COL_NAME).data() for r in range(models.view_model.rowCount())]
+
+    assert shown(given) == shown(own) == [f"contract-{i:05d}.pdf" for i in (4, 17, 31, 49)]

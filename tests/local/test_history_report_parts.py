@@ -40,6 +40,9 @@ def test_a_report_kept_in_parts_reads_back_whole_streamed_and_one_contract(tmp_p
     assert stream is not None
     assert stream[0] == head and store.report_head(bid) == head
     assert list(stream[1]()) == report["contracts"] == list(stream[1]())  # as often as needed
+    rests: list[int] = []
+    paced = store.report_stream(bid, lambda: rests.append(1))
+    assert paced is not None and list(paced[1]()) == report["contracts"] and len(rests) > PART_SIZE * 2
     for index in (0, PART_SIZE - 1, PART_SIZE, PART_SIZE * 2 + 6):
         assert store.contract(bid, index) == report["contracts"][index]
     assert store.contract(bid, PART_SIZE * 2 + 7) is None and store.contract(bid, -1) is None
