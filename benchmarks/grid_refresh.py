@@ -233,6 +233,7 @@ class StallProbe:
         self.phase_start = time.perf_counter()
         self.by_phase: dict[str, list[float]] = {}
         self.worst: dict[str, tuple[float, float]] = {}  # phase -> (stall, seconds into the phase)
+        self.phase_starts: dict[str, float] = {}
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -249,6 +250,7 @@ class StallProbe:
     def enter(self, phase: str) -> None:
         self.phase = phase
         self.phase_start = time.perf_counter()
+        self.phase_starts[phase] = self.phase_start
 
 
 class GcProbe:
@@ -289,7 +291,7 @@ class GcProbe:
 
 
 def live_benchmark(
-    rows: int, workers: int, task_ms: float, timeout: float, filter_clicks: bool = True
+    rows: int, workers: int, task_ms: float, timeout: float, filter_clicks: bool = True, why: bool = False
 ) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="cbm-bench-"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
@@ -333,7 +335,12 @@ def live_benchmark(
 
     window.models.source.apply_updates = timed_apply  # type: ignore[method-assign]
     probe = StallProbe()
-    gc_pauses = GcProbe(probe)
+    gc_pauses = GcProbe(probe, where=why)
+    sampler = None
+    if why:
+        from benchmarks.stall_sampler import StallSampler
+
+        sampler = StallSampler(probe)
     marks: dict[str, float] = {}
     refreshes: list[int] = []
     ctx.bridge.rows_changed.connect(lambda _b, ups: refreshes.append(len(ups)))
@@ -391,10 +398,18 @@ def live_benchmark(
     window.report_shown.connect(on_shown)
     QTimer.singleShot(int(timeout * 1000), app.quit)
     probe.start()
+    if sampler is not None:
+        sampler.start()
     scroll_timer.start()
     window.start_services()
     QApplication.instance().exec()  # type: ignore[union-attr]
     probe.timer.stop()
+    if sampler is not None:
+        sampler.stop()
+        for phase in probe.by_phase:
+            print(sampler.report(phase), file=sys.stderr)
+        for pause, phase, stack in gc_pauses.where or []:
+            print(f"    collection of {pause * 1000:.0f} ms ({phase}) from {stack}", file=sys.stderr)
     scroll_timer.stop()
     window.close()
     ctx.bridge.shutdown()
@@ -442,6 +457,9 @@ def main() -> int:
         "--report-tab", action="store_true", help="also time opening the Report tab of a --rows report"
     )
     parser.add_argument(
+        "--why", action="store_true", help="where the threads were while the loop was late (stall_sampler)"
+    )
+    parser.add_argument(
         "--no-filter-clicks", action="store_true", help="only scroll during the live batch (no filter flips)"
     )
     args = parser.parse_args()
@@ -460,7 +478,8 @@ def main() -> int:
             f"{args.task_ms:g} ms per contract)"
         )
         result = live_benchmark(
-            args.rows, args.workers, args.task_ms, args.timeout, filter_clicks=not args.no_filter_clicks
+            args.rows, args.workers, args.task_ms, args.timeout, filter_clicks=not args.no_filter_clicks,
+            why=args.why,
         )
         for key, value in result.items():
             if isinstance(value, dict):

@@ -22,6 +22,7 @@ class StallSampler:
         self.probe, self.late, self.depth = probe, late_ms / 1000, depth
         self.main = threading.main_thread().ident
         self.stacks: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        self.timeline: list[tuple[float, str, str]] = []  # (perf_counter, phase, stack) of every sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
 
@@ -43,7 +44,9 @@ class StallSampler:
                 lines = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
                          for f in traceback.extract_stack(frame)[-self.depth:]]
                 who = "GUI" if ident == self.main else names.get(ident, str(ident))
-                self.stacks[self.probe.phase][f"[{who}] " + " < ".join(reversed(lines))] += 1
+                stack = f"[{who}] " + " < ".join(reversed(lines))
+                self.stacks[self.probe.phase][stack] += 1
+                self.timeline.append((time.perf_counter(), self.probe.phase, stack))
 
     def report(self, phase: str, top: int = 12) -> str:
         counts = self.stacks.get(phase)
@@ -52,4 +55,11 @@ class StallSampler:
         total = sum(counts.values())
         rows = [f"  {phase}: {total} samples (2 ms apart) while the loop was late"]
         rows += [f"    {n:4d}  {stack}" for stack, n in counts.most_common(top)]
+        worst = self.probe.worst.get(phase)
+        if worst is not None:  # (stall, when it began in seconds into the phase)
+            stall, began = worst
+            start = self.probe.phase_starts.get(phase, 0.0) + began
+            rows.append(f"  during the longest stall ({stall * 1000:.0f} ms):")
+            rows += [f"    +{(t - start) * 1000:4.0f} ms  {stack}" for t, ph, stack in self.timeline
+                     if ph == phase and start <= t <= start + stall + self.probe.interval + 0.004]
         return "\n".join(rows)

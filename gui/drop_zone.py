@@ -41,6 +41,10 @@ class DropZone(QWidget):
         self.setAcceptDrops(True)
         self.setAccessibleName("Contracts drop zone")
         self.items: list[LoadItem] = []
+        # Kept as items come, so that adding a folder of 100,000 files does not walk every item again
+        # on the GUI thread for the list's rows and the counts.
+        self._rows: list[tuple[str, str]] = []
+        self.ready = 0  # how many items are contracts (the rest are load rejections)
         layout = QVBoxLayout(self)
         self.hint = QLabel("Drop contract files or folders here")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -95,25 +99,33 @@ class DropZone(QWidget):
 
     def add_items(self, items: Sequence[LoadItem]) -> None:
         # The same file dropped twice is one contract: keep the first copy (by source and entry name).
-        seen = {(i.source, i.name) for i in self.items}
+        seen = {(i.source, i.name) for i in self.items} if self.items else set()
         fresh = [i for i in items if (i.source, i.name) not in seen or not i.source]
-        self.items.extend(fresh)
+        self._take(fresh)
         self._refresh()
 
     def clear(self) -> None:
-        self.items.clear()
-        self._refresh()
+        self._set_items([])
 
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.view.selectionModel().selectedRows()}
         if rows:
-            self.items = [item for k, item in enumerate(self.items) if k not in rows]
-            self._refresh()
+            self._set_items([item for k, item in enumerate(self.items) if k not in rows])
+
+    def _set_items(self, items: list[LoadItem]) -> None:
+        self.items, self._rows, self.ready = [], [], 0
+        self._take(items)
+        self._refresh()
+
+    def _take(self, fresh: list[LoadItem]) -> None:
+        self.items.extend(fresh)
+        self._rows += [(i.name, _status(i)) for i in fresh]
+        self.ready += len([i for i in fresh if isinstance(i, Contract)])
 
     def _refresh(self) -> None:
-        self.model.set_rows([(i.name, _status(i)) for i in self.items])
-        ok, bad = len(self.contracts), len(self.rejections)
-        self.counts.setText(f"{ok + bad} files: {ok} ready, {bad} rejected")
+        self.model.set_rows(self._rows)
+        ok, bad = self.ready, len(self.items) - self.ready
+        self.counts.setText(f"{ok + bad:,} files: {ok:,} ready, {bad:,} rejected")
         self.changed.emit()
 
     # -- dialogs -------------------------------------------------------------------------------------

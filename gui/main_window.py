@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
         cur = self.current
         final = cur is not None and cur.report is not None
         running = cur is not None and not final and cur.state in ("open", "closing")
-        self.act_run.setEnabled(bool(self.drop_zone.contracts))
+        self.act_run.setEnabled(self.drop_zone.ready > 0)
         self.act_cancel.setEnabled(running)
         # Retry only when there is something to retry from its file (it said Retry with nothing to retry).
         self.act_retry.setEnabled(final and self.batches.can_retry())
