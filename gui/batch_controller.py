@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -96,7 +97,7 @@ class BatchController(QObject):
         self.v.drop_zone.add_items(items)
         self.v.show_contracts(True)
         settle_memory()
-        rejected = sum(1 for i in items if not isinstance(i, Contract))
+        rejected = len(items) - _contracts_in(items)
         self.v.status.showMessage(f"Loaded {len(items) - rejected:,} contracts, {rejected:,} rejected", 5000)
 
     # -- run, cancel, retry --------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class BatchController(QObject):
                 )
             return meta.batch_id  # it enters the history when the watch first loads it
 
-        sent = sum(1 for i in items if isinstance(i, Contract))
+        sent = _contracts_in(items)
         self.v.status.showMessage(f"Launching {label}: sending {sent:,} contracts…")
 
         def launched(batch_id: str) -> None:
@@ -375,3 +376,8 @@ class BatchController(QObject):
             self.tray.showMessage("Batch finished", text, self.ctx.icon, 8000)
         QApplication.alert(self.v.window)
         self.v.status.showMessage(f"Batch finished: {text}", 15000)
+
+
+def _contracts_in(items: Sequence[LoadItem]) -> int:
+    # In C: a Python test per item was 5 ms of the GUI thread per 100,000 files.
+    return sum(map(isinstance, items, repeat(Contract)))
