@@ -28,10 +28,12 @@ from core.engine.rows import (  # noqa: F401 - the grid's row types, re-exported
     RETRYING,
     RUNNING,
     UNFINISHED_CATEGORIES,
+    Numbered,
     RowUpdate,
     TaskRow,
     category_of,
     number_rows,
+    positions,
 )
 from core.printable import printable
 from core.reporting.wording import format_duration
@@ -96,21 +98,12 @@ class TaskTableModel(FilterableTable):
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._descending = False
 
-    def set_rows(
-        self, rows: Sequence[TaskRow], numbered: tuple[list[str], Counter[str]] | None = None
-    ) -> None:
-        """Every row of a batch as it appears. ``numbered``: what ``core.engine.rows.number_rows`` gave the
-        poller's thread for these rows (their categories and counts), so the GUI thread does not walk them."""
+    def set_rows(self, rows: Sequence[TaskRow], numbered: Numbered | None = None) -> None:
+        """Every row of a batch as it appears; ``numbered``: ``number_rows`` of them, done by the poller."""
         self.beginResetModel()
         self.ledger = list(rows)
-        categories, counts = numbered if numbered is not None else number_rows(self.ledger)
-        self.categories, self.counts = categories, counts
-        # The few running rows found by C-level scans, not a Python test of every row.
-        self._running = set()
-        at = -1
-        for _ in range(counts[RUNNING]):
-            at = categories.index(RUNNING, at + 1)
-            self._running.add(at)
+        self.categories, self.counts = numbered if numbered is not None else number_rows(self.ledger)
+        self._running = positions(self.categories, RUNNING, self.counts[RUNNING])
         self._names = None
         self._set_order(self._sorted(range(len(self.ledger))))
         self.endResetModel()
