@@ -191,6 +191,18 @@ def _old_report_split(r: redis.Redis, batch_id: str) -> tuple[dict[str, Any], li
     return report, whole
 
 
+def _open(r: redis.Redis, batch_id: str) -> tuple[dict[str, Any], list[dict[str, Any]] | None, int] | None:
+    """The report's head and how its contracts are read: every contract of a report stored the old way
+    (parsed once), else None and how many parts there are. None while there is no report."""
+    head_raw, count, old = _part_count(r, batch_id)
+    if old:
+        split = _old_report_split(r, batch_id)
+        return None if split is None else (split[0], split[1], 0)
+    if head_raw is None:
+        return None
+    return json.loads(head_raw), None, count
+
+
 def read_report_parts(
     r: redis.Redis, batch_id: str, pacer: Callable[[], None] | None = None
 ) -> tuple[dict[str, Any], Iterator[bytes]] | None:
@@ -198,16 +210,12 @@ def read_report_parts(
     a time: what the desktop app's poller copies into its history and reconciles its rows with, holding
     no more than one part. None while there is no report. A report stored the old way is parsed once and
     handed out in parts. The iterator raises ``ReportGone`` if the report expires midway."""
-    head_raw, count, old = _part_count(r, batch_id)
-    if old:
-        split = _old_report_split(r, batch_id)
-        if split is None:
-            return None
-        old_head, whole = split
-        return old_head, (json.dumps(whole[i : i + PART]).encode() for i in range(0, len(whole), PART))
-    if head_raw is None:
+    opened = _open(r, batch_id)
+    if opened is None:
         return None
-    head: dict[str, Any] = json.loads(head_raw)
+    head, whole, count = opened
+    if whole is not None:
+        return head, (json.dumps(whole[i : i + PART]).encode() for i in range(0, len(whole), PART))
     return head, _parts(r, batch_id, count, pacer)
 
 
@@ -239,17 +247,13 @@ def read_report_stream(
     With a ``pacer`` (the desktop app's jobs) each part is parsed paced (``json_yielding.parse``).
 
     The iterator raises ``ReportGone`` if the report expires midway or is not whole, never ends early."""
-    head_raw, count, old = _part_count(r, batch_id)
-    if old:
-        split = _old_report_split(r, batch_id)
-        if split is None:
-            return None
-        old_head, whole = split
-        return old_head, lambda: iter(whole)
-    if head_raw is None:
+    opened = _open(r, batch_id)
+    if opened is None:
         return None
-    head: dict[str, Any] = json.loads(head_raw)
-
+    head, whole, count = opened
+    if whole is not None:
+        listed = whole
+        return head, lambda: iter(listed)
     total = head.get("total")
 
     def contracts() -> Iterator[dict[str, Any]]:
