@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.contracts.contract import Contract, LoadItem
+from core.contracts.contract import Contract, LoadItem, count_contracts
 from core.engine.broker import BrokerUnavailable
 from core.engine.watch import BatchProgress, LoadedBatch
 from core.outcome import RETRYABLE_OUTCOMES
@@ -95,13 +94,13 @@ class BatchController(QObject):
 
     def _on_loaded(self, items: Sequence[LoadItem]) -> None:
         # The list's 100,000 new rows live as long as the list: made without a collection every few
-        # hundred of them (the live 100,000-file run stalled 54 ms here, collections included).
+        # hundred of them (the live 100,000-file run stalled 54 ms here, collections included), then
+        # frozen with the loaded items (``keep``).
         with collector_paused(keep=True):
             self.v.drop_zone.add_items(items)
         self.v.show_contracts(True)
-        settle_memory()
-        rejected = len(items) - _contracts_in(items)
-        self.v.status.showMessage(f"Loaded {len(items) - rejected:,} contracts, {rejected:,} rejected", 5000)
+        ready = count_contracts(items)
+        self.v.status.showMessage(f"Loaded {ready:,} contracts, {len(items) - ready:,} rejected", 5000)
 
     # -- run, cancel, retry --------------------------------------------------------------------------
 
@@ -136,7 +135,7 @@ class BatchController(QObject):
                 )
             return meta.batch_id  # it enters the history when the watch first loads it
 
-        sent = _contracts_in(items)
+        sent = count_contracts(items)
         self.v.status.showMessage(f"Launching {label}: sending {sent:,} contracts…")
 
         def launched(batch_id: str) -> None:
@@ -273,7 +272,7 @@ class BatchController(QObject):
         cur.label, cur.created_ts, cur.state = loaded.label, loaded.created_ts, loaded.state
         if loaded.state not in ("final", "expired"):
             cur.seen_unfinished = True
-        self.v.models.source.set_rows(loaded.rows, (loaded.categories, loaded.counts))
+        self.v.models.source.set_rows(loaded.rows, loaded.numbered)
         settle_memory()
         self.v.grid.update_counts()
         self.v.grid.update_detail()
@@ -321,11 +320,10 @@ class BatchController(QObject):
 
         def render() -> tuple[Summary, dict[str, Any], ReportTables]:
             from core.engine.watch import open_report
-            from core.json_yielding import part_pacer
             from core.reporting.charts import build_charts
             from core.reporting.summary import summarize_stream
 
-            stream = open_report(bridge.client, history, batch_id, part_pacer())
+            stream = open_report(bridge.client, history, batch_id)
             if stream is None:
                 raise LookupError(f"the report of batch {batch_id} is neither in the broker nor in the "
                                   "history")
@@ -380,7 +378,3 @@ class BatchController(QObject):
         QApplication.alert(self.v.window)
         self.v.status.showMessage(f"Batch finished: {text}", 15000)
 
-
-def _contracts_in(items: Sequence[LoadItem]) -> int:
-    # In C: a Python test per item was 5 ms of the GUI thread per 100,000 files.
-    return sum(map(isinstance, items, repeat(Contract)))

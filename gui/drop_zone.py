@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.contracts.contract import Contract, LoadItem, LoadRejection
+from core.contracts.contract import Contract, LoadItem, LoadRejection, count_contracts
 from gui.models import SimpleTableModel
 
 
@@ -120,7 +120,7 @@ class DropZone(QWidget):
     def _take(self, fresh: list[LoadItem]) -> None:
         self.items.extend(fresh)
         self._rows += [(i.name, _status(i)) for i in fresh]
-        self.ready += len([i for i in fresh if isinstance(i, Contract)])
+        self.ready += count_contracts(fresh)
 
     def _refresh(self) -> None:
         self.model.set_rows(self._rows)

@@ -72,10 +72,8 @@ class ReportActions(QObject):
         """The report a part at a time (Redis while it has it, else the history's copy): a window that
         held the whole report to export it peaked over a gigabyte at 100,000 contracts."""
         from core.engine.watch import open_report
-        from core.json_yielding import part_pacer
 
-        # Each part parsed paced: in one C call a part held the interpreter lock 10-15 ms at a time.
-        stream = open_report(bridge.client, bridge.history, batch_id, part_pacer())
+        stream = open_report(bridge.client, bridge.history, batch_id)
         if stream is None:
             raise LookupError(f"the report of batch {batch_id} is neither in the broker nor in the history")
         return stream

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 
@@ -72,3 +74,9 @@ class LoadRejection:
 
 
 LoadItem = Contract | LoadRejection
+
+
+def count_contracts(items: Iterable[LoadItem]) -> int:
+    """How many of ``items`` are contracts (the rest are load rejections), in one C-level pass: a Python
+    test per item was 5 ms of the GUI thread per 100,000 loaded files."""
+    return sum(map(isinstance, items, repeat(Contract)))

@@ -26,7 +26,7 @@ import redis
 from core import json_yielding
 from core.counts import BatchCounts
 from core.engine import report_store
-from core.engine.rows import RowUpdate, TaskRow, number_rows, rows_from_report
+from core.engine.rows import Numbered, RowUpdate, TaskRow, number_rows, rows_from_report
 from core.engine.task_states import READY_STATES
 from core.json_yielding import Pacer, pack
 from core.outcome import Outcome
@@ -90,8 +90,7 @@ class LoadedBatch:
     report: dict[str, Any] | None  # the report's head, only for a batch Redis no longer has (see poll)
     # Each row's category and their counts, worked out here rather than on the GUI thread
     # (``core.engine.rows.number_rows``, which also numbered the rows).
-    categories: list[str]
-    counts: Counter[str]
+    numbered: Numbered
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +168,7 @@ class BatchWatch:
         history.record_start(batch_id=meta.batch_id, label=meta.label, created_at=meta.created_at,
                              created_ts=meta.created_ts, broker=broker_label, total=meta.total, state=state)
         self.loaded = True
-        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, None, *number_rows(rows))
+        return LoadedBatch(meta.batch_id, meta.label, meta.created_ts, state, rows, None, number_rows(rows))
 
     def _rows(self, client: BatchClient, pacer: Pacer) -> tuple[list[TaskRow], list[str], list[str | None]]:
         entries = client.entries(self.batch_id, pacer)
@@ -217,7 +216,7 @@ class BatchWatch:
                     row.result = pack(row.result)
                     rows.append(row)
         return LoadedBatch(self.batch_id, entry.label if entry else "", entry.created_ts if entry else 0.0,
-                           state, rows, head, *number_rows(rows))
+                           state, rows, head, number_rows(rows))
 
     def poll(self, client: BatchClient, history: HistoryStore, *, with_report: bool = True) -> Poll:
         """What changed since the last poll (only the unfinished are read: a task in a ready state never
@@ -306,12 +305,11 @@ class BatchWatch:
         return updates
 
 
-def open_report(
-    client: BatchClient | None, history: HistoryStore, batch_id: str, pacer: Callable[[], None] | None = None
-) -> ReportStream | None:
+def open_report(client: BatchClient | None, history: HistoryStore, batch_id: str) -> ReportStream | None:
     """A final report to go through a part at a time: from Redis while it has it, else from the copy
-    this machine's history kept (the poller writes it before the window hears the batch is final). The
-    desktop app's jobs give a ``pacer``: each part is parsed beside the GUI thread."""
+    this machine's history kept (the poller writes it before the window hears the batch is final). Read
+    by the desktop app's jobs, beside the GUI thread: each part is parsed paced (``part_pacer``)."""
+    pacer = json_yielding.part_pacer()
     if client is not None:
         try:
             stream = report_store.read_report_stream(client.redis, batch_id, pacer)
