@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from core.engine.ledger import CHUNK, batch_key, chunks, result_key
+from core.engine.ledger import CHUNK, RESULT_KEY_PREFIX, batch_key, chunks, result_key
 from core.outcome import Outcome
 
 READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
@@ -24,10 +24,12 @@ LOST_REASON_PREFIX = "lost:"
 _STATUS_HEAD = b'{"status": "'
 
 
-def fast_status(raw: bytes | None) -> str:
+def fast_status(raw: bytes | str | None) -> str:
     """The state of one raw result value without decoding its (possibly large) result body."""
     if raw is None:
         return "PENDING"
+    if not isinstance(raw, bytes):  # a client that decodes replies
+        raw = raw.encode()
     if raw.startswith(_STATUS_HEAD):
         end = raw.find(b'"', len(_STATUS_HEAD))
         if end > 0:
@@ -43,9 +45,10 @@ def read_states(
 ) -> list[str]:
     """``pacer`` (``core.json_yielding.Pacer``) is called between chunks: the desktop app's poller."""
     states: list[str] = []
+    # Keys built and replies mapped in C: at 100,000 unfinished tasks a poll of the desktop app reads
+    # them all, beside the GUI thread (a generator and a key function per id were a third of its time).
     for chunk in chunks(task_ids, CHUNK):
-        states.extend(fast_status(raw if isinstance(raw, bytes | None) else str(raw).encode())
-                      for raw in r.mget([result_key(t) for t in chunk]))
+        states.extend(map(fast_status, r.mget(list(map(RESULT_KEY_PREFIX.__add__, chunk)))))
         if pacer is not None:
             pacer()
     return states
