@@ -97,6 +97,7 @@ class TaskTableModel(FilterableTable):
         self.sort_column = -1  # -1: ledger (dispatch) order
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._descending = False
+        self.dispatch_order = True  # unsorted: a row's ledger index is its display row
 
     def set_rows(self, rows: Sequence[TaskRow], numbered: Numbered | None = None) -> None:
         """Every row of a batch as it appears; ``numbered``: ``number_rows`` of them, done by the poller."""
@@ -199,6 +200,7 @@ class TaskTableModel(FilterableTable):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column, self.sort_order = column, order
         self._descending = order == Qt.SortOrder.DescendingOrder
+        self.dispatch_order = column == -1 and not self._descending
         self.resort()
 
     def resort(self) -> bool:
@@ -261,9 +263,7 @@ class TaskTableModel(FilterableTable):
         if many:
             ranges = [(0, n - 1)]
         else:
-            # In dispatch order a row's ledger index is its display row.
-            dispatch = self.sort_column == -1 and not self._descending
-            ranges = coalesce(changed if dispatch else self.rows_of(changed))
+            ranges = coalesce(changed if self.dispatch_order else self.rows_of(changed))
             if len(ranges) > MAX_RANGES:
                 ranges = [(ranges[0][0], ranges[-1][1])]
         for first, last in ranges:
@@ -378,11 +378,11 @@ class TaskFilterProxy(RowFilterModel):
         table = self.table
         shown: Iterable[int] = range(first, last + 1)
         if self.categories:
-            ledger_of = table.order.__getitem__
-            category_of_ledger = table.categories.__getitem__
-            # Set membership over a list of categories, all in C: no Python call per row.
-            chosen = map(self.categories.__contains__, map(category_of_ledger, map(ledger_of, shown)))
-            shown = compress(shown, chosen)
+            # Set membership over the rows' categories, all in C: no Python call per row. In dispatch
+            # order a display row is its ledger index, and a slice is half the time of two maps.
+            by_row = (table.categories[first : last + 1] if table.dispatch_order
+                      else map(table.categories.__getitem__, table.order[first : last + 1]))
+            shown = compress(shown, map(self.categories.__contains__, by_row))
         if self.needle:
             shown = table.search(shown, self.needle)
         return list(shown)
