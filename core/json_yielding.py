@@ -15,32 +15,48 @@ leaving the lock free long enough for a whole repaint (docs/performance.md, "Des
 from __future__ import annotations
 
 import json
+import threading
 import time
 import zlib
 from collections.abc import Callable
 from typing import Any
 
+# The longest a paced job waits for a busy GUI thread at one call: past it the job goes on all the same
+# (a GUI thread busy for seconds must not stop a batch from being followed).
+YIELD_MAX_S = 0.05
+
 
 class Pacer:
-    """Call it often from a long job: every ``work_s`` of the caller's time it sleeps ``rest_s``."""
+    """Call it often from a long job: every ``work_s`` of the caller's time it sleeps ``rest_s``.
 
-    def __init__(self, work_s: float = 0.002, rest_s: float = 0.004) -> None:
+    ``idle``, when given, is set while the GUI thread waits for events and clear while it handles one
+    (``gui.bridge`` follows its event loop): the job then waits for it at each call, so a click or a
+    repaint, which calls into Python once per cell, never queues for the interpreter lock behind this
+    job. Never give it to a pacer the GUI thread itself calls."""
+
+    def __init__(self, work_s: float = 0.002, rest_s: float = 0.004,
+                 idle: threading.Event | None = None) -> None:
         self.work_s = work_s
         self.rest_s = rest_s
+        self.idle = idle
         self._since = time.perf_counter()
 
     def __call__(self) -> None:
-        if time.perf_counter() - self._since >= self.work_s:
+        idle = self.idle
+        if idle is not None and not idle.is_set():
+            idle.wait(YIELD_MAX_S)
+            self._since = time.perf_counter()
+        elif time.perf_counter() - self._since >= self.work_s:
             time.sleep(self.rest_s)
             self._since = time.perf_counter()
 
 
-def part_pacer() -> Pacer:
+def part_pacer(idle: threading.Event | None = None) -> Pacer:
     """The pace of a job that parses a report's parts beside the GUI thread (its summary, Export, the
     poller's copy): 5 ms of work, 2 ms of rest. The default pace (2 ms / 4 ms) kept the longest stall as
     low but took a 100,000-contract summary from 2.6 s to 5.2 s; this one, 3.4 s, stalls at most 32 ms
     (``benchmarks/gui_memory.py``, docs/performance.md)."""
-    return Pacer(work_s=0.005, rest_s=0.002)
+    return Pacer(work_s=0.005, rest_s=0.002, idle=idle)
 
 
 def _same(obj: dict[str, Any]) -> dict[str, Any]:

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 from core.contracts.contract import Contract, LoadItem, count_contracts
 from core.engine.broker import BrokerUnavailable
 from core.engine.watch import BatchProgress, LoadedBatch
+from core.memory import collector_paused, settle_memory
 from core.outcome import RETRYABLE_OUTCOMES
 from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
 from gui.drop_zone import DropZone
-from gui.memory import collector_paused, settle_memory
 from gui.models import UNFINISHED_CATEGORIES, TaskGridModels, TaskRow
 from gui.progress_display import ProgressDisplay
 from gui.report_view import ReportTables, ReportView, report_tables
@@ -282,8 +282,9 @@ class BatchController(QObject):
     def _on_rows_changed(self, batch_id: str, updates: list[Any]) -> None:
         if self.current is None or self.current.batch_id != batch_id:
             return
-        self.v.models.source.apply_updates(updates)
-        self.v.grid.rows_changed()
+        with self.bridge.gui_busy():
+            self.v.models.source.apply_updates(updates)
+            self.v.grid.rows_changed()
         selected = set(self.v.grid.selected_rows()[:1])
         pos = self.v.models.source.pos
         if selected and any(pos[u[0]] in selected for u in updates if 0 <= u[0] < len(pos)):

@@ -15,11 +15,12 @@ Signals emitted from these threads are queued into the GUI thread by Qt, so slot
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,21 @@ class Bridge(QObject):
         self._health_thread: threading.Thread | None = None
         self._health_wake = threading.Event()
         self._broker_down = False
+        # Clear while the window does work that calls into Python many times (``gui_busy``).
+        self.gui_idle = threading.Event()
+        self.gui_idle.set()
         self.job_finished.connect(self._on_job_finished)
+
+    @contextlib.contextmanager
+    def gui_busy(self) -> Iterator[None]:
+        """Around the window's work that calls into Python once per row or cell (a repaint of the grid, a
+        filter, a poll's rows): the poller waits meanwhile (``json_yielding.Pacer``) instead of taking
+        the interpreter lock back between calls, each of which then waited up to a switch interval."""
+        self.gui_idle.clear()
+        try:
+            yield
+        finally:
+            self.gui_idle.set()
 
     # -- one-off jobs --------------------------------------------------------------------------------
 
@@ -159,7 +174,7 @@ class Bridge(QObject):
     def watch(self, batch_id: str | None) -> None:
         """Follow ``batch_id`` (load it, then stream its changed rows); None stops following."""
         with self._lock:
-            self._watch = BatchWatch(batch_id) if batch_id else None
+            self._watch = BatchWatch(batch_id, idle=self.gui_idle) if batch_id else None
         self._wake.set()
 
     @property

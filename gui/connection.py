@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from core.engine.broker import BrokerUnavailable, mask, resolve_broker
 from core.local.mode import Started
+from core.memory import settle_memory
 from core.policy import broker_url, local_worker_count
 from gui.banner import Banner
 from gui.bridge import Health
-from gui.memory import settle_memory
 
 if TYPE_CHECKING:
     from core.engine.client import BatchClient

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.contracts.contract import LoadItem
+from core.memory import settle_memory
 from gui.about import show_about
 from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
@@ -31,7 +32,6 @@ from gui.batch_controller import TAB_REPORT, TAB_TASKS, BatchController, BatchVi
 from gui.connection import Connection
 from gui.drop_zone import DropZone
 from gui.history_view import HistoryDialog
-from gui.memory import settle_memory
 from gui.models import TaskGridModels
 from gui.progress_display import ProgressDisplay
 from gui.report_actions import ReportActions
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         ll.addLayout(label_row)
 
         self.models = TaskGridModels(self)
-        self.grid = TaskGrid(self.models, self.ctx.settings)
+        self.grid = TaskGrid(self.models, self.ctx.settings, busy=self.bridge.gui_busy)
         self.report_view = ReportView(self.bridge.run)  # its charts are drawn on the bridge's jobs
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Batch views")

@@ -12,9 +12,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
 
 from core.engine.watch import ReportStream
+from core.memory import collector_paused
 from gui.app_context import CurrentBatch
 from gui.bridge import Bridge
-from gui.memory import collector_paused
 from gui.report_view import ReportView
 from gui.settings_dialog import TAB_EMAIL, email_configured
 

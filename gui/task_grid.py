@@ -4,11 +4,13 @@ menu (revoke / terminate / retry the selected) whose counts follow the grid whil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QItemSelectionRange, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -37,15 +39,31 @@ from gui.models import (
 )
 
 SETTINGS_KEY = "grid/header-v2"  # v2: the Outcome column went (the State column says it)
+# Work of the window during which the poller waits (``gui.bridge.Bridge.gui_busy``).
+Busy = Callable[[], AbstractContextManager[None]]
+
+
+class GridView(QTableView):
+    """The table, painted as busy work: a repaint calls into Python once per cell and role."""
+
+    def __init__(self, busy: Busy) -> None:
+        super().__init__()
+        self._busy = busy
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        with self._busy():
+            super().paintEvent(event)
 
 
 class TaskGrid(QWidget):
     revoke_requested = Signal(object, bool)  # source rows, terminate
     retry_requested = Signal(object)  # source rows (list[int])
 
-    def __init__(self, models: TaskGridModels, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, models: TaskGridModels, settings: QSettings, parent: QWidget | None = None,
+                 busy: Busy = contextlib.nullcontext) -> None:
         super().__init__(parent)
         self.models = models
+        self.busy = busy
         self.settings = settings
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,14 +91,14 @@ class TaskGrid(QWidget):
         self.search.setMinimumWidth(220)
         # Typing stays instant on 10,000 rows: the filter runs once the user pauses.
         self._search_timer = QTimer(self, singleShot=True, interval=150)
-        self._search_timer.timeout.connect(lambda: models.view_model.set_search(self.search.text()))
+        self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         layout.addLayout(search_row)
         layout.addWidget(bar_box)
 
-        self.view = QTableView()
+        self.view = GridView(busy)
         self.view.setAccessibleName("Task grid")
         self.view.setModel(models.view_model)
         self.view.setSortingEnabled(True)
@@ -154,7 +172,12 @@ class TaskGrid(QWidget):
 
     def _apply_categories(self) -> None:
         chosen = [k for k, b in self.state_buttons.items() if b.isChecked()]
-        self.models.view_model.set_categories(chosen)
+        with self.busy():
+            self.models.view_model.set_categories(chosen)
+
+    def _apply_search(self) -> None:
+        with self.busy():
+            self.models.view_model.set_search(self.search.text())
 
     def clear_filters(self) -> None:
         for b in self.state_buttons.values():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,24 @@ def test_pacer_rests_after_its_work_share(monkeypatch: pytest.MonkeyPatch) -> No
         clock[0] += 0.0005
         pacer()
     assert rests == [0.004, 0.004]  # after 2 ms of work, twice in 5 ms
+
+
+def test_pacer_waits_while_the_gui_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the GUI's ``idle`` event, a paced job waits while the GUI thread works: until the event is
+    set again, for at most ``YIELD_MAX_S`` at one call."""
+    monkeypatch.setattr(json_yielding, "YIELD_MAX_S", 60.0)
+    idle = threading.Event()
+    pacer = json_yielding.Pacer(idle=idle)
+    returned = threading.Event()
+    job = threading.Thread(target=lambda: (pacer(), returned.set()))
+    job.start()
+    assert not returned.wait(0.3)  # the GUI is busy: the job waits
+    idle.set()
+    assert returned.wait(30)  # and goes on as soon as it is idle, long before the cap
+    job.join(30)
+
+    monkeypatch.setattr(json_yielding, "YIELD_MAX_S", 0.05)
+    idle.clear()
+    started = time.perf_counter()
+    pacer()  # busy for longer than the cap: the job goes on all the same
+    assert 0.04 <= time.perf_counter() - started < 30

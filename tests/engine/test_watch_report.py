@@ -4,10 +4,14 @@ history keeps a copy in parts, and the window is handed the head only (docs/perf
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 import redis
 
+from core import json_yielding
 from core.engine import ledger, report_store
 from core.engine.client import BatchClient
 from core.engine.watch import BatchWatch, open_report
@@ -89,3 +93,34 @@ def test_packed_json_round_trips() -> None:
     assert isinstance(packed, PackedJSON) and unpack(packed) == value
     assert pack(packed) is packed and pack(None) is None
     assert unpack(value) is value  # what is not packed is returned as it is
+
+
+def test_the_poller_waits_while_the_window_is_busy(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the window's ``idle`` event, a poll waits at its pacer while the event is clear (the window
+    painting or filtering), and completes once it is set."""
+    monkeypatch.setattr(json_yielding, "YIELD_MAX_S", 60.0)
+    report = small_report(report_store.PART + 3)
+    r = redis.Redis.from_url(redis_url)
+    bid = store_in_parts(r, report)
+    client = BatchClient(redis_url)
+    history = HistoryStore(tmp_path / "h.sqlite3")
+    idle = threading.Event()
+    idle.set()
+    try:
+        watch = BatchWatch(bid, idle=idle)
+        watch.load(client, history, "test")
+        r.hset(ledger.batch_key(bid), "state", ledger.STATE_FINAL)
+        idle.clear()
+        polls: list[Any] = []
+        poller = threading.Thread(target=lambda: polls.append(watch.poll(client, history)))
+        poller.start()
+        poller.join(0.5)
+        assert poller.is_alive() and not polls  # waiting for the window
+        idle.set()
+        poller.join(60)
+        assert polls and polls[0].report is not None and watch.final
+    finally:
+        client.close()
+        r.close()

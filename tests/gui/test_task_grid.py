@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QStyledItemDelegate
 from pytestqt.qtbot import QtBot
 
 from gui.main_window import MainWindow
@@ -150,3 +150,36 @@ def test_selected_rows_are_whole_rows_under_sort_and_filter(
     assert grid.selected_rows() == sorted(grid.selected_rows())
     selection.select(view_model.index(10, 2), flags.Select)
     assert len(grid.selected_rows()) == 6
+
+
+def test_the_poller_waits_while_the_grid_paints_or_filters(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    """Each repaint of the grid, filter and poll's rows is busy work for the bridge: its ``gui_idle``
+    event is clear meanwhile (the poller's pacer waits for it) and set again after."""
+    window = make_window()
+    _at_laptop_size(qtbot, window)
+    idle = window.bridge.gui_idle
+    filtered: list[bool] = []
+    window.models.view_model.layoutChanged.connect(lambda *_: filtered.append(idle.is_set()))
+    painted: list[bool] = []
+
+    class Spy(QStyledItemDelegate):
+        def paint(self, painter, option, index):  # type: ignore[no-untyped-def]
+            painted.append(idle.is_set())
+            super().paint(painter, option, index)
+
+    view = window.grid.view
+    spy = Spy(view)
+    view.setItemDelegate(spy)
+    window.show()
+    qtbot.waitExposed(window)
+    window.grid.state_buttons["failed"].click()
+    assert filtered == [False]  # the filter ran as busy work
+    assert idle.is_set()
+    view.grab()  # paints it (offscreen) as a repaint on screen would
+    assert painted and not any(painted)  # every cell was painted as busy work
+    assert idle.is_set()
+    with window.bridge.gui_busy():
+        assert not idle.is_set()
+    assert idle.is_set()
