@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.contracts.contract import LoadItem
 from core.memory import settle_memory
+from core.reporting import wording
 from gui.about import show_about
 from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
 
     def start_services(self) -> None:
         self.connection.start()
+        self.bridge.run(wording.warm_up)
 
     def reattach(self) -> None:
         self.batches.reattach()

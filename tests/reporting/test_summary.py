@@ -224,3 +224,16 @@ def test_durations_read_naturally() -> None:
         "2 min 30 s",
         "1 h 06 min",
     ]
+
+
+def test_warm_up_loads_the_locale_before_the_first_report() -> None:
+    """The desktop app warms Babel up on a background job, so that the GUI thread's first report does
+    not read the locale's data files (``babel.localedata`` caches what it has loaded)."""
+    from babel import localedata
+
+    localedata._cache.pop("fr", None)  # the cache is what warming up is for
+    localedata._cache.pop("fr_CA", None)
+    from core.reporting import wording
+
+    wording.warm_up("fr_CA")
+    assert {"fr", "fr_CA"} <= set(localedata._cache)
