@@ -282,7 +282,16 @@ class GcProbe:
 
                 stack = " < ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
                                    for f in reversed(traceback.extract_stack()[-9:-1]))
-                self.where.append((pause, self.stalls.phase, f"[{threading.current_thread().name}] {stack}"))
+                # What a full collection walked: the objects it left in the oldest generation.
+                import gc
+                from collections import Counter
+
+                kept = gc.get_objects(2) if info.get("generation") == 2 else []
+                kinds = Counter(type(o).__name__ for o in kept).most_common(4)
+                walked = (f" ({len(kept):,} objects left in gen 2, {gc.get_freeze_count():,} frozen: "
+                          + ", ".join(f"{n:,} {k}" for k, n in kinds) + ")") if kept else ""
+                self.where.append((pause, self.stalls.phase,
+                                   f"[{threading.current_thread().name}] {stack}{walked}"))
 
     def stop(self) -> None:
         import gc

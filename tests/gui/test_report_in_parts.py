@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from core.engine import ledger, report_store
 from core.engine.client import BatchClient
-from core.json_yielding import PackedJSON
 from core.reporting.exporter import CSV_NAME, export_report
 from gui.contract_detail import describe_row, raw_json
 from gui.main_window import MainWindow
@@ -61,7 +60,7 @@ def test_a_final_report_in_parts_is_shown_kept_and_exported_a_part_at_a_time(
     rows = window.models.source.rows
     assert [row.outcome for row in rows] == [c["outcome"] for c in report["contracts"]]
     k = next(i for i, c in enumerate(report["contracts"]) if c["result"] and i >= report_store.PART * 2)
-    assert isinstance(rows[k].result, PackedJSON)
+    assert isinstance(rows[k].result, bytes)
     _html, text = describe_row(rows[k])
     assert "What the contract says" in text and report["contracts"][k]["result"]["title"] in text
     assert json.loads(raw_json(rows[k]))["result"] == report["contracts"][k]["result"]
