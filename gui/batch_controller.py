@@ -26,7 +26,7 @@ from core.memory import collector_paused, settle_memory
 from core.outcome import RETRYABLE_OUTCOMES
 from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
-from gui.drop_zone import DropZone
+from gui.drop_zone import DropZone, list_rows
 from gui.models import UNFINISHED_CATEGORIES, TaskGridModels, TaskRow
 from gui.progress_display import ProgressDisplay
 from gui.report_view import ReportTables, ReportView, report_tables
@@ -84,20 +84,22 @@ class BatchController(QObject):
 
         self.v.drop_zone.counts.setText("Loading…")
 
-        def load() -> list[LoadItem]:
-            # What is loaded stays in the contracts list: built out of the collector's way (a full
-            # collection amid 100,000 loaded files held the interpreter lock for 61 ms).
+        def load() -> tuple[list[LoadItem], list[tuple[str, str]]]:
+            # What is loaded stays in the contracts list, with the list's rows for it: built here, out
+            # of the collector's way (a full collection amid 100,000 loaded files held the interpreter
+            # lock for 61 ms) and off the GUI thread.
             with collector_paused(keep=True):
-                return load_paths(list(paths)).items
+                items = load_paths(list(paths)).items
+                return items, list_rows(items)
 
         self.bridge.run(load, self._on_loaded)
 
-    def _on_loaded(self, items: Sequence[LoadItem]) -> None:
-        # The list's 100,000 new rows live as long as the list: made without a collection every few
-        # hundred of them (the live 100,000-file run stalled 54 ms here, collections included), then
-        # frozen with the loaded items (``keep``).
+    def _on_loaded(self, loaded: tuple[list[LoadItem], list[tuple[str, str]]]) -> None:
+        items, rows = loaded
+        # Adding them makes a few objects per item still (the duplicate check, when the list has some):
+        # without a collection, then frozen with the loaded items (``keep``).
         with collector_paused(keep=True):
-            self.v.drop_zone.add_items(items)
+            self.v.drop_zone.add_items(items, rows)
         self.v.show_contracts(True)
         ready = count_contracts(items)
         self.v.status.showMessage(f"Loaded {ready:,} contracts, {len(items) - ready:,} rejected", 5000)

@@ -67,6 +67,8 @@ def test_drop_folder_and_non_file_urls(
     qtbot.wait(300)
     qtbot.waitUntil(lambda: window.drop_zone.counts.text() != "Loading…", timeout=10_000)
     assert len(window.drop_zone.items) == before
+    # The list's rows (made by the loading job) still match the items one for one.
+    assert [row[0] for row in window.drop_zone.model.rows] == [i.name for i in window.drop_zone.items]
     window.drop_zone.view.selectRow(0)
     window.drop_zone.remove_selected()
     assert len(window.drop_zone.items) == before - 1
