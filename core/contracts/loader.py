@@ -96,7 +96,11 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[LoadIte
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
     items: list[LoadItem] = []
-    for path in iter_files(paths):
-        items.extend(load_file(path, max_bytes=max_bytes))
+    # Each path is let go once loaded: freeing a folder's 100,000 paths at once at the end was one C-level
+    # stretch of about 50 ms with the interpreter lock held, beside the desktop app's GUI thread.
+    files = iter_files(paths)
+    files.reverse()
+    while files:
+        items.extend(load_file(files.pop(), max_bytes=max_bytes))
     return LoadResult(tuple(items))
 
