@@ -1,9 +1,12 @@
 """Reading 10,000 task states from frozen ids: per-id AsyncResult.state vs our bulk reads, one run.
 
 Results are written in Celery's own format and key layout (9,000 SUCCESS with a realistic analysis
-result, 500 FAILURE, 500 never written), then read back three ways.
+result, 500 FAILURE, 500 never written), then read back three ways; the bulk reads also with redis-py's
+pure-Python reply parser beside hiredis (what a client without hiredis installed gets), in wall time and
+in the reading thread's CPU time (what a GUI thread beside it competes with for the interpreter lock).
 
     python benchmarks/state_reads.py [--ids 10000] [--rounds 5]
+    python benchmarks/state_reads.py --ids 100000 --rounds 3     # a big batch's poll at its start
 """
 
 from __future__ import annotations
@@ -29,13 +32,28 @@ RESULT = {
 }
 
 
-def timed(fn: Callable[[], object], rounds: int) -> tuple[float, object]:
-    samples, value = [], None
+def timed(fn: Callable[[], object], rounds: int, cpu: list[float] | None = None) -> tuple[float, object]:
+    """The median wall time of ``rounds`` calls (and, given ``cpu``, their median thread CPU time)."""
+    samples, cpus, value = [], [], None
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         value = fn()
         samples.append(time.perf_counter() - start)
+        cpus.append(time.thread_time() - start_cpu)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(samples), value
+
+
+def parsers(url: str) -> list[tuple[str, object]]:
+    """A client per reply parser redis-py has here: its pure-Python one, and hiredis when installed."""
+    import redis
+    from redis._parsers import _HiredisParser, _RESP2Parser
+    from redis.utils import HIREDIS_AVAILABLE
+
+    chosen = [("python parser", _RESP2Parser)] + ([("hiredis", _HiredisParser)] if HIREDIS_AVAILABLE else [])
+    return [(name, redis.Redis(connection_pool=redis.ConnectionPool.from_url(url, parser_class=cls)))
+            for name, cls in chosen]
 
 
 def main() -> None:
@@ -72,6 +90,16 @@ def main() -> None:
         print(f"  AsyncResult(id).state, one by one   {per_id * 1000:8.1f} ms")
         print(f"  read_states (pipelined MGET, status) {fast * 1000:8.1f} ms   x{per_id / fast:.0f} faster")
         print(f"  read_snapshots (full detail)         {full * 1000:8.1f} ms   x{per_id / full:.0f} faster")
+        print("  by reply parser (wall / the reading thread's CPU):")
+        unfinished = ids[-n_fail:]  # a big batch's poll at its start reads ids without a result yet
+        for name, rc in parsers(server.url):
+            cpu: list[float] = []
+            wall = [timed(lambda rc=rc: read_states(rc, ids), args.rounds, cpu)[0],
+                    timed(lambda rc=rc: read_states(rc, unfinished * 20), args.rounds, cpu)[0],
+                    timed(lambda rc=rc: read_snapshots(rc, batch_id, ids), args.rounds, cpu)[0]]
+            print(f"    {name:14} read_states {wall[0] * 1000:6.1f} / {cpu[0] * 1000:6.1f} ms, "
+                  f"{len(unfinished) * 20:,} unfinished {wall[1] * 1000:6.1f} / {cpu[1] * 1000:6.1f} ms, "
+                  f"read_snapshots {wall[2] * 1000:6.1f} / {cpu[2] * 1000:6.1f} ms")
     finally:
         server.stop()
 

@@ -29,10 +29,10 @@ YIELD_MAX_S = 0.05
 class Pacer:
     """Call it often from a long job: every ``work_s`` of the caller's time it sleeps ``rest_s``.
 
-    ``idle``, when given, is set while the GUI thread waits for events and clear while it handles one
-    (``gui.bridge`` follows its event loop): the job then waits for it at each call, so a click or a
-    repaint, which calls into Python once per cell, never queues for the interpreter lock behind this
-    job. Never give it to a pacer the GUI thread itself calls."""
+    ``idle``, when given, is clear while the window does work that calls into Python once per cell or
+    row (``gui.bridge.Bridge.gui_busy``: a repaint of the grid, a filter, a poll's rows): the job waits
+    for it at each call, at most ``YIELD_MAX_S``, so that work never queues for the interpreter lock
+    behind this job. Never give it to a pacer the GUI thread itself calls."""
 
     def __init__(self, work_s: float = 0.002, rest_s: float = 0.004,
                  idle: threading.Event | None = None) -> None:

@@ -8,7 +8,8 @@ history as it goes, so that neither this thread nor the window ever holds the wh
 contracts it was a 238 MB string parsed into about a gigabyte of objects). The window gets the report's
 head; whoever needs the contracts reads them again a part at a time (``open_report``).
 Counts are kept row by row rather than recounted over every task on each poll. Long stretches of work rest
-now and then (``Pacer``), so a GUI thread beside this one keeps the interpreter lock when it paints.
+now and then (``Pacer``), and wait while the window paints or filters (``idle``), so a GUI thread beside
+this one keeps the interpreter lock when it paints.
 """
 
 from __future__ import annotations
