@@ -380,4 +380,3 @@ class BatchController(QObject):
             self.tray.showMessage("Batch finished", text, self.ctx.icon, 8000)
         QApplication.alert(self.v.window)
         self.v.status.showMessage(f"Batch finished: {text}", 15000)
-

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
 from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QItemSelectionRange, QPoint, QSettings, Qt, QTimer, Signal
@@ -40,7 +39,7 @@ from gui.models import (
 
 SETTINGS_KEY = "grid/header-v2"  # v2: the Outcome column went (the State column says it)
 # Work of the window during which the poller waits (``gui.bridge.Bridge.gui_busy``).
-Busy = Callable[[], AbstractContextManager[None]]
+Busy = Callable[[], contextlib.AbstractContextManager[None]]
 
 
 class GridView(QTableView):

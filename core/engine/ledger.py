@@ -78,6 +78,11 @@ def result_key(task_id: str) -> str:
     return RESULT_KEY_PREFIX + task_id
 
 
+def result_keys(task_ids: Sequence[str]) -> list[str]:
+    """``result_key`` of each id, built in C: a poll of a big batch reads 100,000 of them."""
+    return list(map(RESULT_KEY_PREFIX.__add__, task_ids))
+
+
 def task_id_for(batch_id: str, index: int) -> str:
     return f"{batch_id}-{index}"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from core.engine.ledger import CHUNK, RESULT_KEY_PREFIX, batch_key, chunks, result_key
+from core.engine.ledger import CHUNK, batch_key, chunks, result_keys
 from core.outcome import Outcome
 
 READY_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
@@ -48,7 +48,7 @@ def read_states(
     # Keys built and replies mapped in C: at 100,000 unfinished tasks a poll of the desktop app reads
     # them all, beside the GUI thread (a generator and a key function per id were a third of its time).
     for chunk in chunks(task_ids, CHUNK):
-        states.extend(map(fast_status, r.mget(list(map(RESULT_KEY_PREFIX.__add__, chunk)))))
+        states.extend(map(fast_status, r.mget(result_keys(chunk))))
         if pacer is not None:
             pacer()
     return states
@@ -144,7 +144,7 @@ def read_snapshots(
     snapshots: list[TaskSnapshot] = []
     for chunk in chunks(task_ids, CHUNK):
         pipe = r.pipeline(transaction=False)
-        pipe.mget([result_key(t) for t in chunk])
+        pipe.mget(result_keys(chunk))
         pipe.hmget(batch_key(batch_id, "attempts"), list(chunk))
         pipe.hmget(batch_key(batch_id, "runs"), list(chunk))
         raws, attempts_raw, runs_raw = pipe.execute()
