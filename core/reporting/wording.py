@@ -100,8 +100,9 @@ def format_when(moment: datetime, locale: str | None = None, zone: tzinfo | None
 
 def warm_up(locale: str | None = None) -> None:
     """Load the locale's data and the machine's time zone now (a desktop app calls it on a background
-    job at start): their first use reads and unpickles CLDR files, 30 ms here and 280 ms from a cold disk,
-    which fell on the GUI thread as it showed the first report (``benchmarks/grid_refresh.py --why``)."""
+    job at start): their first use reads and unpickles CLDR files, 10 ms here with the files cached and
+    277 ms once from a cold disk, which fell on the GUI thread as it showed the first report
+    (``benchmarks/grid_refresh.py --why``)."""
     format_when(datetime.now(UTC), locale)
     format_money(1234.5, "USD", locale)
     format_percent(0.5, locale)
