@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -234,6 +236,9 @@ class StallProbe:
         self.by_phase: dict[str, list[float]] = {}
         self.worst: dict[str, tuple[float, float]] = {}  # phase -> (stall, seconds into the phase)
         self.phase_starts: dict[str, float] = {}
+        # (perf_counter when the loop stopped ticking, stall, phase) of every stall over 40 ms: perf_counter
+        # is CLOCK_MONOTONIC on Linux, the clock of ``perf record -k mono`` (``--perf``).
+        self.late: list[tuple[float, float, str]] = []
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -244,6 +249,8 @@ class StallProbe:
         stall = max(0.0, now - self.last - self.interval)
         if stall > self.worst.get(self.phase, (0.0, 0.0))[0]:
             self.worst[self.phase] = (stall, self.last - self.phase_start)
+        if stall > 0.040:
+            self.late.append((self.last, stall, self.phase))
         self.last = now
         self.by_phase.setdefault(self.phase, []).append(stall)
 
@@ -299,8 +306,22 @@ class GcProbe:
         gc.callbacks.remove(self._callback)
 
 
+def start_perf(output: Path) -> subprocess.Popen[bytes]:
+    """``perf record`` of the whole machine until interrupted: CPU samples with native stacks, and every
+    context switch and wake-up, on CLOCK_MONOTONIC, to tell a GUI thread running C++ from one waiting for
+    the lock or for a core."""
+    print(f"perf record -> {output}", file=sys.stderr)
+    return subprocess.Popen(
+        ["perf", "record", "-q", "-a", "-k", "mono", "-o", str(output),
+         "-c", "1", "-e", "cpu-clock/period=2000000/", "-g",
+         "-e", "sched:sched_switch", "-e", "sched:sched_wakeup"],
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def live_benchmark(
-    rows: int, workers: int, task_ms: float, timeout: float, filter_clicks: bool = True, why: bool = False
+    rows: int, workers: int, task_ms: float, timeout: float, filter_clicks: bool = True, why: bool = False,
+    perf_seconds: float = 0.0,
 ) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="cbm-bench-"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
@@ -367,7 +388,11 @@ def live_benchmark(
             # this signal, the launch's stall included the loading's last turn).
             QTimer.singleShot(300, click_run)
 
+    perf: list[subprocess.Popen[bytes]] = []
+
     def click_run() -> None:
+        if perf_seconds:  # from the launch until perf_seconds after the batch opens
+            perf.append(start_perf(base.parent / "grid_refresh.perf.data"))
         marks["run"] = time.perf_counter()
         probe.enter("launch")
         window.run_batch()
@@ -375,6 +400,8 @@ def live_benchmark(
     def on_batch_loaded(_: Any) -> None:
         marks["live"] = time.perf_counter()
         probe.enter("live batch")
+        if perf:
+            QTimer.singleShot(int(perf_seconds * 1000), lambda: perf[0].send_signal(signal.SIGINT))
 
     def on_report(_b: str, _r: Any) -> None:
         marks["final"] = time.perf_counter()
@@ -419,6 +446,11 @@ def live_benchmark(
     window.start_services()
     QApplication.instance().exec()  # type: ignore[union-attr]
     probe.timer.stop()
+    for recorder in perf:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=60)
+    for began, stall, phase in probe.late:
+        print(f"  stall of {stall * 1000:.1f} ms ({phase}) from CLOCK_MONOTONIC {began:.6f}", file=sys.stderr)
     if sampler is not None:
         sampler.stop()
         for phase in probe.by_phase:
@@ -478,6 +510,10 @@ def main() -> int:
     parser.add_argument(
         "--no-filter-clicks", action="store_true", help="only scroll during the live batch (no filter flips)"
     )
+    parser.add_argument(
+        "--perf", type=float, default=0.0, metavar="SECONDS",
+        help="perf record the machine from the launch to SECONDS after the batch opens (Linux perf, as root)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not args.no_refresh:
@@ -495,7 +531,7 @@ def main() -> int:
         )
         result = live_benchmark(
             args.rows, args.workers, args.task_ms, args.timeout, filter_clicks=not args.no_filter_clicks,
-            why=args.why,
+            why=args.why, perf_seconds=args.perf,
         )
         for key, value in result.items():
             if isinstance(value, dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 def settle_memory() -> None:
@@ -34,3 +35,16 @@ def collector_paused(*, keep: bool) -> Iterator[None]:
             gc.freeze()
         if collecting:
             gc.enable()
+
+
+def let_go(objects: list[Any]) -> None:
+    """Free ``objects`` one at a time from the end, leaving the list empty.
+
+    Dropping the last reference to a list of 100,000 contracts frees them all in one C-level stretch with
+    the interpreter lock held: 44 ms as a live 100,000-contract launch ended (perf: the launch job's thread
+    in ``subtype_dealloc`` while the GUI thread woke every millisecond to find the lock still taken). Freed
+    by a Python loop, the lock changes hands every switch interval.
+    """
+    pop = objects.pop
+    while objects:
+        pop()

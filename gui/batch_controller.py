@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from core.contracts.contract import Contract, LoadItem, count_contracts
 from core.engine.broker import BrokerUnavailable
 from core.engine.watch import BatchProgress, LoadedBatch
-from core.memory import collector_paused, settle_memory
+from core.memory import collector_paused, let_go, settle_memory
 from core.outcome import RETRYABLE_OUTCOMES
 from gui.app_context import AppContext, CurrentBatch
 from gui.banner import Banner
@@ -112,18 +112,26 @@ class BatchController(QObject):
             self.v.status.showMessage("Nothing to run: add contracts first", 5000)
             return
         label = self.v.label_edit.text().strip() or time.strftime("Batch %Y-%m-%d %H:%M")
-        self.launch(items, label)
-        self.v.drop_zone.clear()
-        self.v.label_edit.clear()
+        # Not connected: the list stays as it is for the next Run. Otherwise the launch job frees what the
+        # list held (100,000 rows freed here took 20-50 ms of the window's time as Run was clicked).
+        if self.launch(items, label, garbage=self.v.drop_zone.clear):
+            self.v.label_edit.clear()
 
-    def launch(self, items: Sequence[LoadItem], label: str) -> None:
+    def launch(
+        self, items: Sequence[LoadItem], label: str, garbage: Callable[[], list[list[Any]]] | None = None
+    ) -> bool:
+        """Send ``items`` as a new batch on a job; False if not connected. ``garbage``, called once the
+        launch is under way, gives lists for the job to free (``let_go``) after it has sent the batch."""
         if self.bridge.client is None:
             self.v.banner.show_message("Not connected to a broker yet.", "warning", "Retry", self.reconnect)
-            return
+            return False
         ev = engine_values()
+        held = garbage() if garbage is not None else []
 
         def go(client: BatchClient) -> str:
             from core.engine.client import launch_in_subprocess
+
+            nonlocal items
 
             # Dispatching runs in a process of its own: in this one it held the interpreter lock against
             # the GUI thread for seconds (py-spy), and its garbage triggered long full collections.
@@ -135,6 +143,10 @@ class BatchController(QObject):
                     time_limit=ev["time_limit"], deadline=ev["deadline"] or None,
                     extra={"launched_by": "desktop"},
                 )
+            # This job holds the last reference to the contracts (the list was cleared as Run was clicked).
+            contracts, items = list(items), ()
+            for each in (*held, contracts):
+                let_go(each)
             return meta.batch_id  # it enters the history when the watch first loads it
 
         sent = count_contracts(items)
@@ -147,6 +159,7 @@ class BatchController(QObject):
             self.open_batch(batch_id)
 
         self.bridge.run(self.bridge.celery(go), launched, self.job_failed("Launch failed"))
+        return True
 
     def open_batch(self, batch_id: str) -> None:
         """Show a batch (just launched, reattached or from history) and follow it live."""

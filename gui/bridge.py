@@ -77,7 +77,7 @@ class Bridge(QObject):
         self.broker_label = ""
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cbm-job")
         self._callbacks: dict[
-            int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
+            int, tuple[Callable[[Any], object] | None, Callable[[BaseException], None] | None]
         ] = {}
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
@@ -110,7 +110,7 @@ class Bridge(QObject):
     def run(
         self,
         fn: Callable[[], Any],
-        on_done: Callable[[Any], None] | None = None,
+        on_done: Callable[[Any], object] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
         """Run ``fn`` on a pool thread; ``on_done(result)`` or ``on_error(exc)`` then run on the GUI thread.

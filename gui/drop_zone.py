@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import compress
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -115,8 +116,12 @@ class DropZone(QWidget):
         self._take(items, rows)
         self._refresh()
 
-    def clear(self) -> None:
+    def clear(self) -> list[list[Any]]:
+        """Empty the list; returns the lists it held (its items and their rows), which the caller may
+        free off the GUI thread."""
+        held: list[list[Any]] = [self.items, self._rows]
         self._set_items([])
+        return held
 
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.view.selectionModel().selectedRows()}

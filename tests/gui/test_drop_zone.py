@@ -75,3 +75,18 @@ def test_drop_folder_and_non_file_urls(
     window.drop_zone.clear()
     assert not window.drop_zone.items
     assert not window.act_run.isEnabled()
+
+
+def test_run_while_not_connected_keeps_the_list(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    window = make_window()  # services not started: no broker
+    files = contract_files(tmp_path / "in", "a.txt", "b.txt")
+    drop(window.drop_zone, [QUrl.fromLocalFile(str(p)) for p in files])
+    qtbot.waitUntil(lambda: len(window.drop_zone.items) == 2, timeout=10_000)
+    window.label_edit.setText("kept")
+    window.run_batch()
+    assert "Not connected" in window.banner.label.text()
+    assert [i.name for i in window.drop_zone.items] == ["a.txt", "b.txt"]
+    assert window.drop_zone.model.rowCount() == 2 and window.label_edit.text() == "kept"
+    assert window.act_run.isEnabled()

@@ -35,9 +35,23 @@ def run(qtbot: QtBot, window: MainWindow, paths: list[Path], label: str) -> str:
     window.load_paths([str(p) for p in paths])
     qtbot.waitUntil(lambda: len(window.drop_zone.items) == len(paths), timeout=20_000)
     window.label_edit.setText(label)
-    window.run_batch()
+    held: list[list[Any]] = []
+    clear = window.drop_zone.clear
+
+    def keep_what_clear_held() -> list[list[Any]]:
+        held.extend(clear())
+        return held[-2:]
+
+    window.drop_zone.clear = keep_what_clear_held  # type: ignore[method-assign]
+    try:
+        window.run_batch()
+    finally:
+        del window.drop_zone.clear
+    assert window.drop_zone.items == [] and window.drop_zone.model.rowCount() == 0
     qtbot.waitUntil(lambda: window.current is not None and window.models.source.rows != [], timeout=30_000)
     assert window.current is not None
+    # The launch job let go of what the list held (its items and rows), not the GUI thread at Run.
+    assert len(held) == 2 and held == [[], []]
     return window.current.batch_id
 
 
