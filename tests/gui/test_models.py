@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 import gui.models
+from core.engine import category_codes
 from gui.main_window import MainWindow
 from gui.models import (
     CATEGORIES,
@@ -206,6 +207,8 @@ def test_refreshes_sorts_and_filters_agree_with_the_rows(
 ) -> None:
     # A small threshold, so that both kinds of refresh run: a few rows changed, and a poll that catches up.
     monkeypatch.setattr(gui.models, "MAX_COALESCED", 40)
+    # And both ways the state filter's codes follow a refresh: written row by row, or built again.
+    monkeypatch.setattr(category_codes, "REBUILD_AT", 60)
     rng = random.Random(seed)
     n = 400
     models = TaskGridModels()
